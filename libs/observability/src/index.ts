@@ -1,0 +1,5 @@
+export * from './json-logger';
+export * from './metrics';
+export * from './health';
+export * from './observability.controller';
+export * from './observability.module';
