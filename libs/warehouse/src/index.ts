@@ -8,3 +8,4 @@ export * from './statement-row';
 export * from './batch-writer';
 export * from './statement-store';
 export * from './sink-watermarks';
+export * from './warehouse.config';

@@ -16,16 +16,23 @@ export type Watermark = z.infer<typeof WatermarkSchema>;
 
 /** Records a partition's watermark; a value older than the stored one is ignored (ReplacingMergeTree keeps the max). */
 export async function advanceWatermark(warehouse: Warehouse, watermark: Watermark): Promise<void> {
-  const w = WatermarkSchema.parse(watermark);
-  await warehouse.insertJsonEachRow('sink_watermarks', [
-    {
+  await advanceWatermarks(warehouse, [watermark]);
+}
+
+/** Records several partitions' watermarks in one INSERT (one fsync), as the sink does after each batch. */
+export async function advanceWatermarks(warehouse: Warehouse, watermarks: readonly Watermark[]): Promise<void> {
+  if (watermarks.length === 0) return;
+  const rows = watermarks.map((watermark) => {
+    const w = WatermarkSchema.parse(watermark);
+    return {
       consumer_group: w.consumerGroup,
       topic: w.topic,
       partition: w.partition,
       stored_through: w.storedThrough,
       kafka_offset: w.offset,
-    },
-  ]);
+    };
+  });
+  await warehouse.insertJsonEachRow('sink_watermarks', rows);
 }
 
 const PartitionWatermarkSchema = z.object({

@@ -1,0 +1,2 @@
+export * from './statement-row.mapper';
+export * from './sink.step';

@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PipelineMetrics } from '@app/observability';
+import { ChdbWarehouse, readWatermarks, runMigrations } from '@app/warehouse';
+import { createSinkStep } from './sink.step';
+import { enrichedMessageFixture } from './testing/enriched-message.fixture';
+
+describe('sink step on the embedded ClickHouse engine', () => {
+  let dir: string;
+  let warehouse: ChdbWarehouse;
+  const metrics = new PipelineMetrics({ defaultMetrics: false });
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sink-step-'));
+    warehouse = new ChdbWarehouse(dir);
+    await runMigrations(warehouse);
+  });
+  afterAll(async () => {
+    await warehouse.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const countOf = async (sql: string) => Number((await warehouse.query<{ n: string }>(sql))[0].n);
+
+  it('writes each statement once, however often it is delivered, and advances the watermark', async () => {
+    const sink = createSinkStep({ warehouse, consumerGroup: 'sink-test', metrics });
+    const batch = [0, 1, 2].map((offset) =>
+      enrichedMessageFixture({ offset, stored: `2026-03-01T08:30:0${offset}.000001Z` }),
+    );
+    const first = await sink(batch);
+    expect(first).toEqual({ outcomes: batch.map(() => ({ type: 'ok' })) });
+
+    // Redelivery after a crash between insert and commit, plus a duplicate inside one batch.
+    await sink([...batch, batch[1]]);
+    expect(await countOf('SELECT count() AS n FROM statements')).toBe(3);
+
+    const row = (
+      await warehouse.query<Record<string, unknown>>(
+        `SELECT toString(timestamp) AS ts, duration_seconds, age_band, town, source, object_type
+         FROM statements WHERE id = {id:UUID}`,
+        { id: batch[0].value.statement.id as string },
+      )
+    )[0];
+    expect(row).toEqual({
+      ts: '2026-03-01 08:30:00.123456',
+      duration_seconds: 1800.5,
+      age_band: '60-69',
+      town: 'T01',
+      source: 'classroom',
+      object_type: 'Activity',
+    });
+    expect(await readWatermarks(warehouse, 'sink-test', 'xapi.statements.enriched.v1')).toEqual([
+      { partition: 0, storedThrough: '2026-03-01 08:30:02.000001' },
+    ]);
+    const rendered = (await metrics.render()).body;
+    expect(rendered).toContain('warehouse_duplicates_skipped_total{table="statements"} 4');
+  });
+
+  it('dead-letters a message that cannot become a row and writes the rest', async () => {
+    const sink = createSinkStep({ warehouse, consumerGroup: 'sink-test' });
+    const good = enrichedMessageFixture({ email: 'good@example.org', offset: 10 });
+    const noVerb = enrichedMessageFixture({ email: 'bad@example.org', offset: 11 });
+    const { verb: _verb, ...withoutVerb } = noVerb.value.statement;
+    const bad = { ...noVerb, value: { ...noVerb.value, statement: withoutVerb } };
+    const badDuration = enrichedMessageFixture({ email: 'bad2@example.org', offset: 12 });
+    (badDuration.value.statement.result as Record<string, unknown>).duration = 'thirty minutes';
+
+    const result = await sink([good, bad, badDuration]);
+    expect(result).toEqual({
+      outcomes: [
+        { type: 'ok' },
+        {
+          type: 'dlq',
+          reason: expect.stringContaining('statement.verb'),
+          errorClass: 'StatementMappingError',
+        },
+        {
+          type: 'dlq',
+          reason: expect.stringContaining('statement.result.duration'),
+          errorClass: 'StatementMappingError',
+        },
+      ],
+    });
+    expect(await countOf(`SELECT count() AS n FROM statements WHERE actor_key LIKE 'mbox:mailto:bad%'`)).toBe(
+      0,
+    );
+    expect(
+      await countOf(`SELECT count() AS n FROM statements WHERE actor_key = 'mbox:mailto:good@example.org'`),
+    ).toBe(1);
+  });
+
+  it('marks a voiding statement with its target', async () => {
+    const sink = createSinkStep({ warehouse, consumerGroup: 'sink-test' });
+    const target = '0b5c6a1e-1111-4d2b-9c3a-000000000001';
+    const voiding = enrichedMessageFixture({ offset: 20 });
+    voiding.value.statement.verb = { id: 'http://adlnet.gov/expapi/verbs/voided', display: { en: 'voided' } };
+    voiding.value.statement.object = { objectType: 'StatementRef', id: target };
+    delete voiding.value.statement.result;
+    await sink([voiding]);
+    const rows = await warehouse.query<{ t: string }>(
+      'SELECT toString(voiding_target) AS t FROM statements WHERE id = {id:UUID}',
+      { id: voiding.value.statement.id as string },
+    );
+    expect(rows).toEqual([{ t: target }]);
+  });
+});

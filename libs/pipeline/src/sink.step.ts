@@ -1,0 +1,92 @@
+import type { BatchHandler, BatchResult, ConsumedMessage, MessageOutcome } from '@app/bus';
+import { outcome } from '@app/bus';
+import type { EnrichedStatementValue } from '@app/contracts';
+import type { PipelineMetrics } from '@app/observability';
+import {
+  StatementRowWriter,
+  advanceWatermarks,
+  type StatementRowInput,
+  type Warehouse,
+} from '@app/warehouse';
+import { StatementMappingError, toStatementRow } from './statement-row.mapper';
+
+export interface SinkStepOptions {
+  warehouse: Warehouse;
+  /** Names the watermark rows; the read side asks for the same group's watermarks. */
+  consumerGroup: string;
+  metrics?: PipelineMetrics;
+}
+
+/**
+ * The sink's batch handler: maps enriched messages to rows, skips statement ids already stored, inserts the
+ * rest in one INSERT (split only to isolate rows ClickHouse refuses) and then records each partition's
+ * watermark. It returns only after the insert was acknowledged, so the transport commits offsets (or the
+ * in-process bus acknowledges) only for durable rows. Warehouse trouble that may pass is thrown, and the
+ * transport retries the batch; rows that did land are then skipped as duplicates.
+ */
+export function createSinkStep(options: SinkStepOptions): BatchHandler<EnrichedStatementValue> {
+  const writer = new StatementRowWriter(options.warehouse);
+  const { metrics } = options;
+
+  return async (messages: ConsumedMessage<EnrichedStatementValue>[]): Promise<BatchResult> => {
+    const outcomes: MessageOutcome[] = messages.map(() => outcome.ok());
+    const rows: StatementRowInput[] = [];
+    const rowMessage: number[] = [];
+    messages.forEach((message, index) => {
+      try {
+        rows.push(toStatementRow(message));
+        rowMessage.push(index);
+      } catch (error) {
+        if (!(error instanceof StatementMappingError)) throw error;
+        outcomes[index] = outcome.dlq(error.message, error.name);
+      }
+    });
+
+    const started = process.hrtime.bigint();
+    const written = await writer.writeNewStatements(rows);
+    metrics?.insertLatency.observe({ table: 'statements' }, Number(process.hrtime.bigint() - started) / 1e9);
+    metrics?.rowsWritten.inc({ table: 'statements' }, written.inserted);
+    metrics?.duplicatesSkipped.inc({ table: 'statements' }, written.duplicates.length);
+    for (const rejected of written.rejected) {
+      outcomes[rowMessage[rejected.index]] = outcome.dlq(
+        `statements row refused (${rejected.reason}): ${rejected.error.message}`,
+        rejected.error.name,
+      );
+    }
+
+    await recordWatermarks(options, messages, rows, rowMessage);
+    return { outcomes };
+  };
+}
+
+/** Per partition, the latest `stored` among the batch's rows (durable now) and the next offset. */
+async function recordWatermarks(
+  options: SinkStepOptions,
+  messages: ConsumedMessage<EnrichedStatementValue>[],
+  rows: StatementRowInput[],
+  rowMessage: number[],
+): Promise<void> {
+  const latest = new Map<string, { topic: string; partition: number; stored: string; offset: bigint }>();
+  rows.forEach((row, i) => {
+    const message = messages[rowMessage[i]];
+    const key = `${message.topic}\u0000${message.partition}`;
+    const offset = BigInt(message.offset) + 1n;
+    const current = latest.get(key);
+    if (!current) {
+      latest.set(key, { topic: message.topic, partition: message.partition, stored: row.stored, offset });
+    } else {
+      if (row.stored > current.stored) current.stored = row.stored;
+      if (offset > current.offset) current.offset = offset;
+    }
+  });
+  await advanceWatermarks(
+    options.warehouse,
+    [...latest.values()].map((mark) => ({
+      consumerGroup: options.consumerGroup,
+      topic: mark.topic,
+      partition: mark.partition,
+      storedThrough: mark.stored,
+      offset: mark.offset.toString(),
+    })),
+  );
+}
