@@ -1,1 +1,16 @@
-export {};
+export * from './formats';
+export * from './duration';
+export * from './errors';
+export * from './version';
+export * from './common.schema';
+export * from './actor.schema';
+export * from './activity.schema';
+export * from './result.schema';
+export * from './attachment.schema';
+export * from './context.schema';
+export * from './statement.schema';
+export * from './validate';
+export * from './timestamp';
+export * from './actor-key';
+export * from './equivalence';
+export * from './storage';
