@@ -35,13 +35,11 @@ describe('observability endpoints', () => {
   });
 
   it('serves Prometheus text with the pipeline metrics', async () => {
-    metrics.messagesIn.inc({ topic: 'xapi.statements.enriched.v1' }, 3);
+    metrics.messagesIn.inc({ topic: 'example.events.v1' }, 3);
     const res = await app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
-    expect(res.body).toContain(
-      'pipeline_messages_in_total{topic="xapi.statements.enriched.v1",service="test"} 3',
-    );
+    expect(res.body).toContain('pipeline_messages_in_total{topic="example.events.v1",service="test"} 3');
   });
 });
 

@@ -5,6 +5,7 @@ import { PipelineMetrics } from '@app/observability';
 import { ChdbWarehouse, readWatermarks, runMigrations } from '@app/warehouse';
 import { createSinkStep } from './sink.step';
 import { enrichedMessageFixture } from './testing/enriched-message.fixture';
+import { topics } from '@app/contracts';
 
 describe('sink step on the embedded ClickHouse engine', () => {
   let dir: string;
@@ -50,7 +51,7 @@ describe('sink step on the embedded ClickHouse engine', () => {
       source: 'classroom',
       object_type: 'Activity',
     });
-    expect(await readWatermarks(warehouse, 'sink-test', 'xapi.statements.enriched.v1')).toEqual([
+    expect(await readWatermarks(warehouse, 'sink-test', topics.statementsEnriched.name)).toEqual([
       { partition: 0, storedThrough: '2026-03-01 08:30:02.000001' },
     ]);
     const rendered = (await metrics.render()).body;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsumedMessage } from '@app/bus';
-import type { EnrichedStatementValue } from '@app/contracts';
+import { topics, type EnrichedStatementValue } from '@app/contracts';
 
 export interface EnrichedMessageOptions {
   id?: string;
@@ -57,7 +57,7 @@ export function enrichedMessageFixture(
   };
   const raw = Buffer.from(JSON.stringify(value));
   return {
-    topic: 'xapi.statements.enriched.v1',
+    topic: topics.statementsEnriched.name,
     partition: options.partition ?? 0,
     offset: String(options.offset ?? 0),
     key: `mbox:mailto:${email}`,

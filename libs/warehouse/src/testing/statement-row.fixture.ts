@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { StatementRowInput } from '../statement-row';
+import { topics } from '@app/contracts';
 
 /** A valid `statements` row; override what a test cares about. */
 export function statementRowFixture(overrides: Partial<StatementRowInput> = {}): StatementRowInput {
@@ -32,7 +33,7 @@ export function statementRowFixture(overrides: Partial<StatementRowInput> = {}):
     success: true,
     completion: true,
     raw: JSON.stringify({ id, object: { definition: { name: { 'zh-CN': '中文输入法' } } } }),
-    kafka_topic: 'xapi.statements.enriched.v1',
+    kafka_topic: topics.statementsEnriched.name,
     kafka_partition: 0,
     kafka_offset: '1',
     ...overrides,

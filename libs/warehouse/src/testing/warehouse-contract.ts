@@ -10,6 +10,7 @@ import { findExistingIds, StatementRowWriter } from '../statement-store';
 import { MigrationChecksumError, WarehouseDataError, WarehouseQueryError } from '../warehouse-errors';
 import type { Warehouse } from '../warehouse.port';
 import { statementRowFixture } from './statement-row.fixture';
+import { topics } from '@app/contracts';
 
 const CountSchema = z.object({ n: z.coerce.number() });
 
@@ -231,7 +232,7 @@ export function describeWarehouseContract(label: string, open: () => Promise<War
     describe('sink watermarks', () => {
       it('keep the highest value per partition and report the minimum across partitions', async () => {
         const group = `sink-${randomUUID()}`;
-        const topic = 'xapi.statements.enriched.v1';
+        const topic = topics.statementsEnriched.name;
         const at = (partition: number, storedThrough: string, offset: string) =>
           advanceWatermark(warehouse, { consumerGroup: group, topic, partition, storedThrough, offset });
         await at(0, '2024-03-01 10:00:00.000001', '5');
