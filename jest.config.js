@@ -18,6 +18,8 @@ const common = {
 };
 
 module.exports = {
+  // Jest reads testTimeout only at the top level; integration tests wait on a real broker and engine.
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,dashboards,test,bench,scripts}/**/*.spec.ts'] },
     {
@@ -26,7 +28,6 @@ module.exports = {
       testMatch: ['<rootDir>/{apps,libs,dashboards,test,bench,scripts}/**/*.int-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/libs/testing/src/jest-global-setup.ts',
       globalTeardown: '<rootDir>/libs/testing/src/jest-global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 };
