@@ -32,7 +32,7 @@ const received: ReceivedStatementValue = {
 const enriched: EnrichedStatementValue = {
   ...received,
   enrichment: {
-    learnerId: 'L-000123',
+    learnerId: 'L000123',
     learnerKnown: true,
     learningPointId: 'lp-017',
     schoolId: 'school-03',
@@ -41,7 +41,8 @@ const enriched: EnrichedStatementValue = {
     ageBand: '70-79',
     gender: 'female',
     skillId: 'computer-basics',
-    verbCategory: 'attendance',
+    homeTownId: 'town-07',
+    verbCategory: 'attended',
     attribution: 'credential',
   },
 };

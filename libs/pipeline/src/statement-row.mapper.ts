@@ -111,6 +111,7 @@ export function toStatementRow(message: ConsumedMessage<EnrichedStatementValue>)
     region: enrichment.region ?? 'unknown',
     age_band: enrichment.ageBand,
     gender: enrichment.gender,
+    home_town: enrichment.homeTownId ?? 'unknown',
     skill: enrichment.skillId ?? 'unknown',
     verb_category: enrichment.verbCategory,
     duration_seconds: durationSeconds,

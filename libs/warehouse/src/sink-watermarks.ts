@@ -20,7 +20,10 @@ export async function advanceWatermark(warehouse: Warehouse, watermark: Watermar
 }
 
 /** Records several partitions' watermarks in one INSERT (one fsync), as the sink does after each batch. */
-export async function advanceWatermarks(warehouse: Warehouse, watermarks: readonly Watermark[]): Promise<void> {
+export async function advanceWatermarks(
+  warehouse: Warehouse,
+  watermarks: readonly Watermark[],
+): Promise<void> {
   if (watermarks.length === 0) return;
   const rows = watermarks.map((watermark) => {
     const w = WatermarkSchema.parse(watermark);

@@ -57,6 +57,8 @@ export const StatementRowSchema = z.strictObject({
   region: Label.default('unknown'),
   age_band: Label.default('unknown'),
   gender: Label.default('unknown'),
+  /** The learner's home town (a demographic; `town` is where the learning happened). */
+  home_town: Label.default('unknown'),
   skill: Label.default('unknown'),
   verb_category: Label.default('other'),
 

@@ -50,6 +50,7 @@ export function enrichedMessageFixture(
       region: 'west',
       ageBand: '60-69',
       gender: 'female',
+      homeTownId: 'T01',
       skillId: 'chinese-input',
       verbCategory: 'completed',
       attribution: 'credential',

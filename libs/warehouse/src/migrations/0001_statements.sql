@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS statements
     region LowCardinality(String) DEFAULT 'unknown',
     age_band LowCardinality(String) DEFAULT 'unknown',
     gender LowCardinality(String) DEFAULT 'unknown',
+    -- the learner's home town (a demographic); `town` is where the learning happened
+    home_town LowCardinality(String) DEFAULT 'unknown',
     skill LowCardinality(String) DEFAULT 'unknown',
     verb_category LowCardinality(String) DEFAULT 'other',
 

@@ -1,5 +1,5 @@
-import { z } from 'zod';
+import { learnerChangeKeySchema, type LearnerChangeKey } from '@app/enrichment';
 
 /** The pseudonymous learner id, so all changes of one learner stay ordered (and the topic can be compacted). */
-export const learnerChangedKeySchema = z.string().min(1).max(256);
-export type LearnerChangedKey = z.infer<typeof learnerChangedKeySchema>;
+export const learnerChangedKeySchema = learnerChangeKeySchema;
+export type LearnerChangedKey = LearnerChangeKey;
