@@ -1,2 +1,3 @@
 export * from './statement-row.mapper';
 export * from './sink.step';
+export * from './consumer-metrics.adapter';

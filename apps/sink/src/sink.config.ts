@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { envPort } from '@app/config';
+import { kafkaEnvShape } from '@app/bus';
+import { warehouseEnvSchema } from '@app/warehouse';
+
+/** apps/sink's environment: the bus and warehouse sections plus its own knobs. */
+export const sinkEnvSchema = z.object({
+  ...kafkaEnvShape,
+  ...warehouseEnvSchema.shape,
+  /** HTTP port for /health and /metrics. */
+  PORT: envPort(8082),
+  /** Consumer group of the sink; the read side asks for this group's watermarks. */
+  SINK_GROUP_ID: z.string().min(1).default('sink'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+export type SinkEnv = z.infer<typeof sinkEnvSchema>;
