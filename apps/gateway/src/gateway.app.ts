@@ -1,0 +1,79 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { HealthRegistry, JsonLogger, ObservabilityModule, PipelineMetrics } from '@app/observability';
+import { ReferenceIndex } from '@app/reference';
+import { CredentialStore, LrsModule, parseBootstrapCredential, type StatementLookup } from '@app/lrs';
+import type { MessageProducer } from '@app/bus';
+import type { GatewayConfig } from './gateway.config';
+
+export const SERVICE_NAME = 'gateway';
+
+export interface GatewayDependencies {
+  readonly config: GatewayConfig;
+  readonly producer: MessageProducer;
+  readonly lookup: StatementLookup;
+  readonly credentials: CredentialStore;
+  readonly reference: ReferenceIndex;
+  readonly logger: JsonLogger;
+  readonly metrics?: PipelineMetrics;
+  readonly health?: HealthRegistry;
+}
+
+/** Credentials from CREDENTIALS_FILE plus the bootstrap credential (scope `all`), if set. */
+export async function loadGatewayCredentials(
+  config: GatewayConfig,
+  reference: ReferenceIndex,
+): Promise<CredentialStore> {
+  const credentials = config.CREDENTIALS_FILE
+    ? await CredentialStore.fromFile(config.CREDENTIALS_FILE, { reference })
+    : new CredentialStore({ reference });
+  if (config.XAPI_BOOTSTRAP_CREDENTIAL) {
+    const { key, secret } = parseBootstrapCredential(config.XAPI_BOOTSTRAP_CREDENTIAL);
+    await credentials.addWithSecret(
+      { key, sourceType: config.XAPI_BOOTSTRAP_SOURCE, scopes: ['all'] },
+      secret,
+    );
+  }
+  return credentials;
+}
+
+@Module({})
+class GatewayModule {
+  static forRoot(deps: GatewayDependencies): DynamicModule {
+    const { config } = deps;
+    return {
+      module: GatewayModule,
+      imports: [
+        ObservabilityModule.forRoot({ service: SERVICE_NAME, metrics: deps.metrics, health: deps.health }),
+        LrsModule.forRoot({
+          producer: deps.producer,
+          lookup: deps.lookup,
+          credentials: deps.credentials,
+          reference: deps.reference,
+          logger: deps.logger,
+          authorityHomePage: config.XAPI_AUTHORITY_HOME_PAGE,
+          learnerHomePage: config.XAPI_LEARNER_HOME_PAGE,
+          bodyLimitBytes: config.XAPI_BODY_LIMIT_BYTES,
+          rateLimit: {
+            statementsPerSecond: config.XAPI_RATE_LIMIT_PER_SECOND,
+            burst: config.XAPI_RATE_LIMIT_BURST,
+          },
+          recentCapacity: config.XAPI_RECENT_IDS,
+        }),
+      ],
+    };
+  }
+}
+
+/** The gateway's Nest application on Fastify, initialised but not listening (tests use `inject`). */
+export async function createGatewayApp(deps: GatewayDependencies): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    GatewayModule.forRoot(deps),
+    // The JSON body limit is the adapter's; text/csv gets the same limit from LrsModule.
+    new FastifyAdapter({ bodyLimit: deps.config.XAPI_BODY_LIMIT_BYTES }),
+    { logger: deps.logger, abortOnError: false },
+  );
+  await app.init();
+  return app;
+}

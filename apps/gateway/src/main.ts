@@ -1,0 +1,90 @@
+import 'reflect-metadata';
+import { createKafkaClient, ensureTopics, KafkaProducer, kafkaSettingsFromEnv } from '@app/bus';
+import { loadConfig } from '@app/config';
+import { topics } from '@app/contracts';
+import { InMemoryStatementLookup, WarehouseStatementLookup, type StatementLookup } from '@app/lrs';
+import { HealthRegistry, JsonLogger, PipelineMetrics } from '@app/observability';
+import { ReferenceIndex } from '@app/reference';
+import { openWarehouse, type Warehouse } from '@app/warehouse';
+import { createGatewayApp, loadGatewayCredentials, SERVICE_NAME } from './gateway.app';
+import { gatewayEnvSchema } from './gateway.config';
+
+async function main(): Promise<void> {
+  const config = loadConfig(gatewayEnvSchema);
+  const logger = new JsonLogger(SERVICE_NAME, config.LOG_LEVEL);
+  const reference = await ReferenceIndex.load(config.REFERENCE_DATA_DIR);
+  const credentials = await loadGatewayCredentials(config, reference);
+  const metrics = new PipelineMetrics({ service: SERVICE_NAME });
+  const health = new HealthRegistry();
+
+  const kafkaSettings = kafkaSettingsFromEnv(config, SERVICE_NAME);
+  const kafka = createKafkaClient(kafkaSettings.client);
+  if (config.KAFKA_ENSURE_TOPICS) {
+    const received = topics.statementsReceived;
+    await ensureTopics(kafka, [{ name: received.name, partitions: received.defaultPartitions }], {
+      replicationFactor: kafkaSettings.replicationFactor,
+    });
+  }
+  const producer = new KafkaProducer(kafka, {
+    ...kafkaSettings.producer,
+    onFlush: ({ ok }) => {
+      if (!ok) logger.event('warn', 'kafka produce failed', { topic: topics.statementsReceived.name });
+    },
+  });
+  await producer.connect();
+
+  let warehouse: Warehouse | undefined;
+  let lookup: StatementLookup;
+  if (config.XAPI_CONFLICT_LOOKUP === 'warehouse') {
+    warehouse = await openWarehouse(config);
+    const opened = warehouse;
+    lookup = new WarehouseStatementLookup(opened);
+    health.register('warehouse', async () => {
+      await opened.query('SELECT 1 AS ok');
+      return { status: 'up' };
+    });
+  } else {
+    logger.event(
+      'warn',
+      'conflict check uses only recently accepted statements (XAPI_CONFLICT_LOOKUP=recent-only)',
+    );
+    lookup = new InMemoryStatementLookup();
+  }
+
+  const app = await createGatewayApp({
+    config,
+    producer,
+    lookup,
+    credentials,
+    reference,
+    logger,
+    metrics,
+    health,
+  });
+  await app.listen({ port: config.PORT, host: config.HOST });
+  logger.event('info', 'gateway listening', {
+    port: config.PORT,
+    credentials: credentials.size,
+    lookup: config.XAPI_CONFLICT_LOOKUP,
+    brokers: config.KAFKA_BROKERS,
+  });
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.event('info', 'gateway stopping', { signal });
+    // Stop taking requests first; in-flight requests finish, then the producer flushes and disconnects.
+    await app.close();
+    await producer.disconnect();
+    await warehouse?.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', (signal) => void stop(signal));
+  process.once('SIGINT', (signal) => void stop(signal));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

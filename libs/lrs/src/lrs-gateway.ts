@@ -1,0 +1,323 @@
+import { randomUUID } from 'node:crypto';
+import type { JsonLogger, PipelineMetrics } from '@app/observability';
+import type { ReferenceIndex } from '@app/reference';
+import { validateStatements, xapiVersionFromHeader, type XapiVersion } from '@app/xapi';
+import { AttendanceCsvError, parseAttendanceCsv } from './attendance-csv';
+import { hasScope, type Credential, type CredentialScope, type CredentialStore } from './credentials';
+import {
+  BadRequestError,
+  ForbiddenError,
+  LrsHttpError,
+  RateLimitedError,
+  StatementValidationFailedError,
+  UnauthenticatedError,
+} from './errors';
+import { TokenBucketLimiter } from './rate-limiter';
+import { StatementIngest, type IngestContext } from './statement-ingest';
+import type { LrsModuleOptions } from './lrs.options';
+
+/** What the controllers hand over: the parts of an HTTP request the Statement API looks at. */
+export interface LrsRequest {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly query: Readonly<Record<string, unknown>>;
+  readonly body: unknown;
+}
+
+export interface LrsResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: unknown;
+}
+
+/** The version every response states (the latest patch of the rule set the request asked for). */
+export function responseVersion(version: XapiVersion | undefined): string {
+  return version === '2.0.0' ? '2.0.0' : '1.0.3';
+}
+
+export const DEFAULT_AUTHORITY_HOME_PAGE = 'https://learn.jlp.cq.cn/xapi/credentials';
+export const DEFAULT_LEARNER_HOME_PAGE = 'https://learn.jlp.cq.cn/learners';
+export const DEFAULT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+export const DEFAULT_STATEMENTS_PER_SECOND = 1000;
+
+/**
+ * The Statement API's write side without HTTP plumbing: version header, Basic credentials and scopes,
+ * per-credential rate limit, validation, then StatementIngest. Every refusal is an LrsHttpError turned
+ * into a response here, so the controllers only copy requests in and responses out.
+ */
+export class LrsGateway {
+  readonly ingest: StatementIngest;
+  private readonly credentials: CredentialStore;
+  private readonly limiter: TokenBucketLimiter;
+  private readonly reference: ReferenceIndex;
+  private readonly learnerHomePage: string;
+  private readonly metrics?: PipelineMetrics;
+  private readonly logger?: JsonLogger;
+
+  constructor(options: LrsModuleOptions & { metrics?: PipelineMetrics }) {
+    const nowMs = options.nowMs;
+    this.credentials = options.credentials;
+    this.reference = options.reference;
+    this.metrics = options.metrics;
+    this.logger = options.logger;
+    this.learnerHomePage = options.learnerHomePage ?? DEFAULT_LEARNER_HOME_PAGE;
+    this.limiter = new TokenBucketLimiter({
+      statementsPerSecond: options.rateLimit?.statementsPerSecond ?? DEFAULT_STATEMENTS_PER_SECOND,
+      burst: options.rateLimit?.burst,
+      now: options.nowMs,
+    });
+    this.ingest = new StatementIngest({
+      producer: options.producer,
+      lookup: options.lookup,
+      authorityHomePage: options.authorityHomePage ?? DEFAULT_AUTHORITY_HOME_PAGE,
+      recentCapacity: options.recentCapacity,
+      metrics: options.metrics,
+      now: nowMs ? () => new Date(nowMs()) : undefined,
+    });
+  }
+
+  /** POST /xapi/statements: one statement or an array → 200 with the ids. */
+  postStatements(request: LrsRequest): Promise<LrsResponse> {
+    return this.handle(request, 'statements/write', async (call) => {
+      rejectUnknownParameters(request.query, []);
+      // Always an array of ids, even for a single statement (Communication 2.1.2).
+      return { status: 200, body: await this.storeStatements(call, request.body) };
+    });
+  }
+
+  /** PUT /xapi/statements?statementId=…: one statement with that id → 204. */
+  putStatements(request: LrsRequest): Promise<LrsResponse> {
+    return this.handle(request, 'statements/write', async (call) => {
+      rejectUnknownParameters(request.query, ['statementId']);
+      const statementId = request.query.statementId;
+      if (typeof statementId !== 'string' || statementId.length === 0) {
+        throw new BadRequestError('PUT /statements requires the statementId parameter');
+      }
+      if (!UUID.test(statementId)) throw new BadRequestError(`statementId is not a UUID: ${statementId}`);
+      const body = request.body;
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw new BadRequestError('PUT /statements takes exactly one statement object');
+      }
+      const bodyId = (body as { id?: unknown }).id;
+      if (
+        bodyId !== undefined &&
+        (typeof bodyId !== 'string' || bodyId.toLowerCase() !== statementId.toLowerCase())
+      ) {
+        throw new BadRequestError(
+          `the statement's id (${String(bodyId)}) differs from the statementId parameter (${statementId})`,
+        );
+      }
+      await this.storeStatements(call, { ...body, id: bodyId ?? statementId });
+      return { status: 204 };
+    });
+  }
+
+  /**
+   * POST /xapi/classroom/attendance (text/csv): one statement per row, source `classroom`. Good rows are
+   * stored even when others are rejected (a teacher should not retype a sheet for one typo); the answer
+   * lists both. 200 when at least one row was accepted (or the sheet had none), 400 when every row failed.
+   */
+  postAttendance(request: LrsRequest): Promise<LrsResponse> {
+    return this.handle(request, 'statements/write', async (call) => {
+      rejectUnknownParameters(request.query, []);
+      if (typeof request.body !== 'string') {
+        throw new BadRequestError('the attendance sheet must be sent as text/csv');
+      }
+      let sheet;
+      try {
+        sheet = parseAttendanceCsv(request.body, {
+          reference: this.reference,
+          learnerHomePage: this.learnerHomePage,
+          boundLearningPointId: call.credential.boundLearningPointId,
+        });
+      } catch (error) {
+        if (error instanceof AttendanceCsvError)
+          throw new BadRequestError(error.message, { line: error.line });
+        throw error;
+      }
+      call.statementCount = sheet.rows.length + sheet.rejected.length;
+      this.rateLimit(call.credential, Math.max(1, sheet.rows.length));
+      const outcomes = await this.ingest.storeEach(
+        sheet.rows.map((r) => r.statement),
+        { ...call.context, sourceType: 'classroom' },
+      );
+      const accepted: { line: number; id: string; status: 'stored' | 'duplicate' }[] = [];
+      const rejected = [...sheet.rejected];
+      outcomes.forEach((outcome, index) => {
+        const line = sheet.rows[index].line;
+        if (outcome.status === 'conflict') {
+          rejected.push({
+            line,
+            reasons: [
+              `statement ${outcome.id} for this row was already recorded with different content (first difference at ${outcome.path})`,
+            ],
+          });
+        } else {
+          accepted.push({ line, id: outcome.id, status: outcome.status });
+        }
+      });
+      const conflicts = rejected.length - sheet.rejected.length;
+      if (sheet.rejected.length > 0) {
+        this.metrics?.statementsRejected.inc(
+          { source: 'classroom', reason: 'invalid' },
+          sheet.rejected.length,
+        );
+      }
+      if (conflicts > 0)
+        this.metrics?.statementsRejected.inc({ source: 'classroom', reason: 'conflict' }, conflicts);
+      rejected.sort((a, b) => a.line - b.line);
+      const status = accepted.length === 0 && rejected.length > 0 ? 400 : 200;
+      return {
+        status,
+        body: {
+          accepted,
+          rejected,
+          stored: accepted.filter((a) => a.status === 'stored').length,
+          alreadyStored: accepted.filter((a) => a.status === 'duplicate').length,
+        },
+      };
+    });
+  }
+
+  private async storeStatements(call: Call, body: unknown): Promise<string[]> {
+    call.statementCount = Array.isArray(body) ? body.length : 1;
+    this.rateLimit(call.credential, call.statementCount);
+    const validation = validateStatements(body, { version: call.context.version });
+    if (!validation.ok) throw new StatementValidationFailedError(validation.errors);
+    rejectAttachmentsWithoutFileUrl(validation.statements);
+    return this.ingest.storeAll(validation.statements, call.context);
+  }
+
+  private rateLimit(credential: Credential, statements: number): void {
+    const decision = this.limiter.take(credential.key, statements);
+    if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+  }
+
+  private async handle(
+    request: LrsRequest,
+    scope: CredentialScope,
+    work: (call: Call) => Promise<Omit<LrsResponse, 'headers'>>,
+  ): Promise<LrsResponse> {
+    let version: XapiVersion | undefined;
+    let call: Call | undefined;
+    try {
+      version = parseVersion(request.headers);
+      const credential = await this.authenticate(request.headers);
+      if (!hasScope(credential, scope)) {
+        throw new ForbiddenError(`credential ${credential.key} lacks the ${scope} scope`);
+      }
+      call = {
+        credential,
+        statementCount: 1,
+        context: {
+          credential,
+          sourceType: credential.sourceType,
+          version,
+          requestId: requestIdFrom(request.headers),
+        },
+      };
+      const response = await work(call);
+      return { ...response, headers: { 'X-Experience-API-Version': responseVersion(version) } };
+    } catch (error) {
+      return this.refusal(error, version, call);
+    }
+  }
+
+  private refusal(error: unknown, version: XapiVersion | undefined, call: Call | undefined): LrsResponse {
+    const source = call?.context.sourceType ?? 'unknown';
+    const headers = { 'X-Experience-API-Version': responseVersion(version) };
+    if (error instanceof LrsHttpError) {
+      this.metrics?.statementsRejected.inc({ source, reason: error.reason }, call?.statementCount ?? 1);
+      if (error.status >= 500) {
+        this.logger?.event('warn', error.message, {
+          requestId: call?.context.requestId,
+          cause: error.cause instanceof Error ? error.cause.message : String(error.cause),
+        });
+      }
+      return { status: error.status, headers: { ...headers, ...error.headers }, body: error.body() };
+    }
+    this.metrics?.statementsRejected.inc({ source, reason: 'internal' }, call?.statementCount ?? 1);
+    this.logger?.event('error', 'statement request failed', {
+      requestId: call?.context.requestId,
+      error: error instanceof Error ? error.name : 'unknown',
+      detail: error instanceof Error ? error.message : String(error),
+      stack: error instanceof Error ? error.stack : undefined,
+    });
+    const requestId = call?.context.requestId;
+    return {
+      status: 500,
+      headers,
+      body: {
+        error: 'internal',
+        message: 'internal error; nothing was stored',
+        ...(requestId && { requestId }),
+      },
+    };
+  }
+
+  private async authenticate(headers: LrsRequest['headers']): Promise<Credential> {
+    const header = single(headers.authorization);
+    if (header === undefined) throw new UnauthenticatedError('credentials required (HTTP Basic)');
+    const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+    if (!match) throw new UnauthenticatedError('only HTTP Basic credentials are accepted');
+    const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon <= 0) throw new UnauthenticatedError('malformed Basic credentials');
+    const credential = await this.credentials.verify(decoded.slice(0, colon), decoded.slice(colon + 1));
+    if (!credential) throw new UnauthenticatedError('invalid credentials');
+    return credential;
+  }
+}
+
+interface Call {
+  readonly credential: Credential;
+  readonly context: IngestContext;
+  /** For the rejection metric: how many statements the refused request carried. */
+  statementCount: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseVersion(headers: LrsRequest['headers']): XapiVersion {
+  const header = single(headers['x-experience-api-version']);
+  if (header === undefined || header.trim() === '') {
+    throw new BadRequestError('the X-Experience-API-Version header is required (e.g. 1.0.3)');
+  }
+  try {
+    return xapiVersionFromHeader(header);
+  } catch {
+    throw new BadRequestError(`unsupported X-Experience-API-Version ${header}; supported: 1.0.x, 2.0.x`);
+  }
+}
+
+function requestIdFrom(headers: LrsRequest['headers']): string {
+  const given = single(headers['x-request-id']);
+  return given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
+}
+
+/** Communication 3.2.s3.b7/b8: parameters the resource does not define (or spelled in another case) → 400. */
+function rejectUnknownParameters(query: LrsRequest['query'], allowed: readonly string[]): void {
+  const unknown = Object.keys(query).filter((name) => !allowed.includes(name));
+  if (unknown.length > 0) {
+    throw new BadRequestError(`unknown parameter(s) for this resource: ${unknown.join(', ')}`);
+  }
+}
+
+/** Attachment data is only accepted as fileUrl in an application/json request (multipart is not supported). */
+function rejectAttachmentsWithoutFileUrl(
+  statements: readonly { attachments?: readonly { fileUrl?: string }[] }[],
+): void {
+  statements.forEach((statement, index) => {
+    statement.attachments?.forEach((attachment, at) => {
+      if (attachment.fileUrl === undefined) {
+        throw new BadRequestError(
+          `statement ${index}, attachment ${at}: without fileUrl the attachment data must be sent as multipart/mixed, which this LRS does not accept`,
+        );
+      }
+    });
+  });
+}

@@ -1,0 +1,30 @@
+import type { MessageProducer } from '@app/bus';
+import type { JsonLogger } from '@app/observability';
+import type { ReferenceIndex } from '@app/reference';
+import type { CredentialStore } from './credentials';
+import type { StatementLookup } from './statement-lookup';
+
+export interface LrsModuleOptions {
+  /** Where accepted statements go (`xapi.statements.received.v1`); Kafka or the in-process bus. */
+  readonly producer: MessageProducer;
+  /** Stored statements by id, for the conflict check. */
+  readonly lookup: StatementLookup;
+  readonly credentials: CredentialStore;
+  /** Skills and learning points, for attendance sheets. */
+  readonly reference: ReferenceIndex;
+  /** homePage of the authority account (name = credential key). Default https://learn.jlp.cq.cn/xapi/credentials. */
+  readonly authorityHomePage?: string;
+  /** homePage of the account a registry learner id becomes in attendance sheets. Default https://learn.jlp.cq.cn/learners. */
+  readonly learnerHomePage?: string;
+  /** Request body limit in bytes (413 above it). Default 10 MiB; the JSON limit is the Fastify adapter's bodyLimit. */
+  readonly bodyLimitBytes?: number;
+  /** Per-credential token bucket, in statements. Default 1000/s, burst 10 s worth. */
+  readonly rateLimit?: { readonly statementsPerSecond: number; readonly burst?: number };
+  /** Recently accepted statements kept for the conflict check (default 100,000). */
+  readonly recentCapacity?: number;
+  readonly logger?: JsonLogger;
+  /** Clock for tests (epoch milliseconds). */
+  readonly nowMs?: () => number;
+}
+
+export const LRS_OPTIONS = Symbol('LRS_OPTIONS');
