@@ -4,7 +4,10 @@ import { MigrationFileError } from './warehouse-errors';
 describe('migration files', () => {
   it('loads the shipped migrations in order, each with statements', () => {
     const migrations = loadMigrations();
-    expect(migrations.map((m) => `${m.version}_${m.name}`)).toEqual(['1_statements', '2_sink_watermarks']);
+    // Numbered 1..N without gaps, so a reviewer sees at once where a new one goes.
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+    expect(migrations.slice(0, 2).map((m) => m.name)).toEqual(['statements', 'sink_watermarks']);
+    expect(migrations.every((m) => m.statements.length > 0)).toBe(true);
     expect(
       migrations[0].statements.some((sql) => sql.includes('CREATE TABLE IF NOT EXISTS statements')),
     ).toBe(true);

@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { loadConfig } from '@app/config';
+import { JsonLogger } from '@app/observability';
+import { startEnricher } from './enricher.app';
+import { enricherEnvSchema } from './enricher.config';
+import { SERVICE_NAME } from './enricher.module';
+
+async function main(): Promise<void> {
+  const config = loadConfig(enricherEnvSchema);
+  const logger = new JsonLogger(SERVICE_NAME, config.LOG_LEVEL);
+  const enricher = await startEnricher(config, { logger });
+  await enricher.app.listen({ port: config.PORT, host: config.HOST });
+  logger.event('info', 'enricher running', {
+    port: config.PORT,
+    group: config.ENRICHER_GROUP_ID,
+    instance: config.ENRICHER_INSTANCE_ID,
+    learners: enricher.directory.size,
+    brokers: config.KAFKA_BROKERS,
+  });
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.event('info', 'enricher stopping', { signal });
+    // The consumers finish and commit the batches in hand before the producer goes away.
+    await enricher.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', (signal) => void stop(signal));
+  process.once('SIGINT', (signal) => void stop(signal));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
