@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HealthRegistry, JsonLogger, ObservabilityModule, PipelineMetrics } from '@app/observability';
 import { ReferenceIndex } from '@app/reference';
-import { CredentialStore, LrsModule, parseBootstrapCredential, type StatementLookup } from '@app/lrs';
+import { CredentialStore, LrsModule, lrsOptionsFromEnv, type StatementLookup } from '@app/lrs';
 import type { MessageProducer } from '@app/bus';
 import type { GatewayConfig } from './gateway.config';
 
@@ -20,24 +20,6 @@ export interface GatewayDependencies {
   readonly health?: HealthRegistry;
 }
 
-/** Credentials from CREDENTIALS_FILE plus the bootstrap credential (scope `all`), if set. */
-export async function loadGatewayCredentials(
-  config: GatewayConfig,
-  reference: ReferenceIndex,
-): Promise<CredentialStore> {
-  const credentials = config.CREDENTIALS_FILE
-    ? await CredentialStore.fromFile(config.CREDENTIALS_FILE, { reference })
-    : new CredentialStore({ reference });
-  if (config.XAPI_BOOTSTRAP_CREDENTIAL) {
-    const { key, secret } = parseBootstrapCredential(config.XAPI_BOOTSTRAP_CREDENTIAL);
-    await credentials.addWithSecret(
-      { key, sourceType: config.XAPI_BOOTSTRAP_SOURCE, scopes: ['all'] },
-      secret,
-    );
-  }
-  return credentials;
-}
-
 @Module({})
 class GatewayModule {
   static forRoot(deps: GatewayDependencies): DynamicModule {
@@ -52,14 +34,7 @@ class GatewayModule {
           credentials: deps.credentials,
           reference: deps.reference,
           logger: deps.logger,
-          authorityHomePage: config.XAPI_AUTHORITY_HOME_PAGE,
-          learnerHomePage: config.XAPI_LEARNER_HOME_PAGE,
-          bodyLimitBytes: config.XAPI_BODY_LIMIT_BYTES,
-          rateLimit: {
-            statementsPerSecond: config.XAPI_RATE_LIMIT_PER_SECOND,
-            burst: config.XAPI_RATE_LIMIT_BURST,
-          },
-          recentCapacity: config.XAPI_RECENT_IDS,
+          ...lrsOptionsFromEnv(config),
         }),
       ],
     };

@@ -1,12 +1,6 @@
-import { envBoolean, envPort, envPositiveInt } from '@app/config';
+import { envBoolean, envPort } from '@app/config';
 import { kafkaEnvShape } from '@app/bus';
-import { statementSourceTypes } from '@app/contracts';
-import {
-  DEFAULT_AUTHORITY_HOME_PAGE,
-  DEFAULT_BODY_LIMIT_BYTES,
-  DEFAULT_LEARNER_HOME_PAGE,
-  DEFAULT_STATEMENTS_PER_SECOND,
-} from '@app/lrs';
+import { lrsEnvShape } from '@app/lrs';
 import { warehouseEnvSchema } from '@app/warehouse';
 import { z } from 'zod';
 
@@ -16,27 +10,7 @@ export const gatewayEnvSchema = z
     PORT: envPort(8080),
     HOST: z.string().min(1).default('0.0.0.0'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-    /** JSON file `{ "credentials": [ { key, secretHash, source, scopes, boundLearningPointId? } ] }`. */
-    CREDENTIALS_FILE: z.string().min(1).optional(),
-    /** `key:secret`: one extra credential with scope `all`, for first start and conformance tests. */
-    XAPI_BOOTSTRAP_CREDENTIAL: z
-      .string()
-      .regex(/^[^:\s]+:.+$/, 'must be key:secret')
-      .optional(),
-    /** Source type of the bootstrap credential. */
-    XAPI_BOOTSTRAP_SOURCE: z.enum(statementSourceTypes).default('partner'),
-    /** homePage of the authority account stamped on every statement (account name = credential key). */
-    XAPI_AUTHORITY_HOME_PAGE: z.url().default(DEFAULT_AUTHORITY_HOME_PAGE),
-    /** homePage of the account a registry learner id in an attendance sheet becomes. */
-    XAPI_LEARNER_HOME_PAGE: z.url().default(DEFAULT_LEARNER_HOME_PAGE),
-    /** Largest request body accepted (413 above it). */
-    XAPI_BODY_LIMIT_BYTES: envPositiveInt(DEFAULT_BODY_LIMIT_BYTES),
-    /** Sustained statements per second per credential (429 above it). */
-    XAPI_RATE_LIMIT_PER_SECOND: envPositiveInt(DEFAULT_STATEMENTS_PER_SECOND),
-    /** Statements a credential may send at once after a quiet period; default 10 s worth. */
-    XAPI_RATE_LIMIT_BURST: z.coerce.number().int().positive().optional(),
-    /** Recently accepted statement ids remembered for the conflict check (not yet in the warehouse). */
-    XAPI_RECENT_IDS: envPositiveInt(100_000),
+    ...lrsEnvShape,
     /**
      * Where stored statements are looked up for the conflict check: `warehouse` (the ClickHouse server of
      * the distributed mode) or `recent-only` (this process's memory; for development without a warehouse).

@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { createKafkaClient, ensureTopics, KafkaProducer } from '@app/bus';
 import { loadConfig } from '@app/config';
 import { decodeKey, decodeValue, topics } from '@app/contracts';
-import { InMemoryStatementLookup } from '@app/lrs';
+import { InMemoryStatementLookup, loadCredentials } from '@app/lrs';
 import { JsonLogger } from '@app/observability';
 import { ReferenceIndex } from '@app/reference';
 import { pollUntil, testKafkaBrokers, uniqueTopic } from '@app/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Consumer, KafkaMessage } from 'kafkajs';
-import { createGatewayApp, loadGatewayCredentials } from './gateway.app';
+import { createGatewayApp } from './gateway.app';
 import { gatewayEnvSchema } from './gateway.config';
 
 jest.setTimeout(120_000);
@@ -36,7 +36,7 @@ describe('gateway against the real Kafka broker', () => {
       config,
       producer,
       lookup: new InMemoryStatementLookup(),
-      credentials: await loadGatewayCredentials(config, reference),
+      credentials: await loadCredentials(config, reference),
       reference,
       logger: new JsonLogger('gateway-int-spec', 'error'),
     });

@@ -2,18 +2,23 @@ import 'reflect-metadata';
 import { createKafkaClient, ensureTopics, KafkaProducer, kafkaSettingsFromEnv } from '@app/bus';
 import { loadConfig } from '@app/config';
 import { topics } from '@app/contracts';
-import { InMemoryStatementLookup, WarehouseStatementLookup, type StatementLookup } from '@app/lrs';
+import {
+  InMemoryStatementLookup,
+  WarehouseStatementLookup,
+  type StatementLookup,
+  loadCredentials,
+} from '@app/lrs';
 import { HealthRegistry, JsonLogger, PipelineMetrics } from '@app/observability';
 import { ReferenceIndex } from '@app/reference';
 import { openWarehouse, type Warehouse } from '@app/warehouse';
-import { createGatewayApp, loadGatewayCredentials, SERVICE_NAME } from './gateway.app';
+import { createGatewayApp, SERVICE_NAME } from './gateway.app';
 import { gatewayEnvSchema } from './gateway.config';
 
 async function main(): Promise<void> {
   const config = loadConfig(gatewayEnvSchema);
   const logger = new JsonLogger(SERVICE_NAME, config.LOG_LEVEL);
   const reference = await ReferenceIndex.load(config.REFERENCE_DATA_DIR);
-  const credentials = await loadGatewayCredentials(config, reference);
+  const credentials = await loadCredentials(config, reference);
   const metrics = new PipelineMetrics({ service: SERVICE_NAME });
   const health = new HealthRegistry();
 

@@ -10,3 +10,4 @@ export * from './lrs-gateway';
 export * from './lrs.controllers';
 export * from './lrs.module';
 export * from './testing/recording-producer';
+export * from './lrs.env';
