@@ -11,6 +11,7 @@ export {
   GENDERS,
   LEARNER_ID_PATTERN,
   MAX_IDENTITIES,
+  REGISTRY_LEARNER_HOME_PAGE,
   actorKeySchema,
   birthYearBounds,
   birthYearSchema,

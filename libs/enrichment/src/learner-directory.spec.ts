@@ -1,5 +1,5 @@
 import { LearnerDirectory } from './learner-directory';
-import type { LearnerChange } from './learner.schema';
+import { REGISTRY_LEARNER_HOME_PAGE, type LearnerChange } from './learner.schema';
 import { learner } from './test-fixtures';
 
 const A = 'mbox:mailto:wang@example.cn';
@@ -137,5 +137,24 @@ describe('LearnerDirectory', () => {
       directory.apply({ id: 'L2', deleted: true, version: 2 });
       expect(directory.findByActorKey(A)?.id).toBe('L1');
     });
+  });
+});
+
+describe('LearnerDirectory: the registry account', () => {
+  it('resolves the account named by the learner id on the registry home page', () => {
+    const directory = new LearnerDirectory();
+    directory.apply({
+      id: 'L000777',
+      identities: ['mbox:mailto:wang@example.org'],
+      birthYear: 1950,
+      gender: 'female',
+      homeTownId: 'T01',
+      homeLearningPointId: null,
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      version: 1,
+    });
+    expect(directory.findByActorKey(`account:${REGISTRY_LEARNER_HOME_PAGE}|L000777`)?.id).toBe('L000777');
+    expect(directory.findByActorKey(`account:${REGISTRY_LEARNER_HOME_PAGE}|L000778`)).toBeUndefined();
+    expect(directory.findByActorKey('account:https://partner.example|L000777')).toBeUndefined();
   });
 });

@@ -1,4 +1,7 @@
 import { isTombstone, type LearnerChange, type LearnerRecord } from './learner.schema';
+import { REGISTRY_LEARNER_HOME_PAGE } from './learner.schema';
+
+const REGISTRY_ACCOUNT_PREFIX = `account:${REGISTRY_LEARNER_HOME_PAGE}|`;
 
 /** What apply() did, for metrics and tests. */
 export type ApplyOutcome = 'created' | 'updated' | 'deleted' | 'stale';
@@ -71,8 +74,17 @@ export class LearnerDirectory {
   }
 
   /** The learner an xAPI actor key belongs to, or undefined for an unknown (or erased) learner. */
+  /**
+   * The learner an actor key belongs to: one of the identities a record lists, or the registry's own
+   * account for the learner (`account:<REGISTRY_LEARNER_HOME_PAGE>|<learner id>`), which is how classroom
+   * attendance sheets name learners.
+   */
   findByActorKey(actorKey: string): LearnerRecord | undefined {
-    return this.owners.get(actorKey);
+    const owner = this.owners.get(actorKey);
+    if (owner !== undefined) return owner;
+    return actorKey.startsWith(REGISTRY_ACCOUNT_PREFIX)
+      ? this.findById(actorKey.slice(REGISTRY_ACCOUNT_PREFIX.length))
+      : undefined;
   }
 
   findById(learnerId: string): LearnerRecord | undefined {

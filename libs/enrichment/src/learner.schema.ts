@@ -4,6 +4,12 @@ import { ACTOR_KEY_EXAMPLES, actorKeyProblem, canonicalActorKey } from './actor-
 import { LearnerValidationError, type LearnerIssue } from './errors';
 
 /**
+ * homePage of the xAPI account that IS a registry learner id (`{ homePage, name: 'L000123' }`): classroom
+ * attendance sheets name learners this way, and the directory resolves it without listing it as an identity.
+ */
+export const REGISTRY_LEARNER_HOME_PAGE = 'https://learn.jlp.cq.cn/learners';
+
+/**
  * The learner registry's model. A learner is known to analytics only by a pseudonymous id of our own;
  * the xAPI identities (e-mail, portal account, …) stay in the registry and its change feed, and the
  * analytics keep only the age band, gender and home town.

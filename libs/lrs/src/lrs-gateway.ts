@@ -15,6 +15,7 @@ import {
 import { TokenBucketLimiter } from './rate-limiter';
 import { StatementIngest, type IngestContext } from './statement-ingest';
 import type { LrsModuleOptions } from './lrs.options';
+import { REGISTRY_LEARNER_HOME_PAGE } from '@app/enrichment';
 
 /** What the controllers hand over: the parts of an HTTP request the Statement API looks at. */
 export interface LrsRequest {
@@ -35,7 +36,7 @@ export function responseVersion(version: XapiVersion | undefined): string {
 }
 
 export const DEFAULT_AUTHORITY_HOME_PAGE = 'https://learn.jlp.cq.cn/xapi/credentials';
-export const DEFAULT_LEARNER_HOME_PAGE = 'https://learn.jlp.cq.cn/learners';
+export const DEFAULT_LEARNER_HOME_PAGE = REGISTRY_LEARNER_HOME_PAGE;
 export const DEFAULT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_STATEMENTS_PER_SECOND = 1000;
 

@@ -6,7 +6,6 @@ import { CredentialStore, parseBootstrapCredential } from './credentials';
 import {
   DEFAULT_AUTHORITY_HOME_PAGE,
   DEFAULT_BODY_LIMIT_BYTES,
-  DEFAULT_LEARNER_HOME_PAGE,
   DEFAULT_STATEMENTS_PER_SECOND,
 } from './lrs-gateway';
 import type { LrsModuleOptions } from './lrs.options';
@@ -24,8 +23,6 @@ export const lrsEnvShape = {
   XAPI_BOOTSTRAP_SOURCE: z.enum(statementSourceTypes).default('partner'),
   /** homePage of the authority account stamped on every statement (account name = credential key). */
   XAPI_AUTHORITY_HOME_PAGE: z.url().default(DEFAULT_AUTHORITY_HOME_PAGE),
-  /** homePage of the account a registry learner id in an attendance sheet becomes. */
-  XAPI_LEARNER_HOME_PAGE: z.url().default(DEFAULT_LEARNER_HOME_PAGE),
   /** Largest request body accepted (413 above it). */
   XAPI_BODY_LIMIT_BYTES: envPositiveInt(DEFAULT_BODY_LIMIT_BYTES),
   /** Sustained statements per second per credential (429 above it). */
@@ -53,13 +50,9 @@ export async function loadCredentials(env: LrsEnv, reference: ReferenceIndex): P
 /** The LrsModule options that come from the environment. */
 export function lrsOptionsFromEnv(
   env: LrsEnv,
-): Pick<
-  LrsModuleOptions,
-  'authorityHomePage' | 'learnerHomePage' | 'bodyLimitBytes' | 'rateLimit' | 'recentCapacity'
-> {
+): Pick<LrsModuleOptions, 'authorityHomePage' | 'bodyLimitBytes' | 'rateLimit' | 'recentCapacity'> {
   return {
     authorityHomePage: env.XAPI_AUTHORITY_HOME_PAGE,
-    learnerHomePage: env.XAPI_LEARNER_HOME_PAGE,
     bodyLimitBytes: env.XAPI_BODY_LIMIT_BYTES,
     rateLimit: { statementsPerSecond: env.XAPI_RATE_LIMIT_PER_SECOND, burst: env.XAPI_RATE_LIMIT_BURST },
     recentCapacity: env.XAPI_RECENT_IDS,
