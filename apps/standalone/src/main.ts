@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '@app/config';
+import { parseBootstrapCredential } from '@app/lrs';
+import { startBanner } from './banner';
+import { standaloneEnvSchema } from './standalone.config';
+import { startStandalone } from './standalone.app';
+
+async function main(): Promise<void> {
+  const env = loadConfig(standaloneEnvSchema);
+  // Nobody could send a statement without a credential: make one up for this run and print it. Only its
+  // scrypt hash is kept, in memory.
+  let generated = false;
+  if (!env.CREDENTIALS_FILE && !env.XAPI_BOOTSTRAP_CREDENTIAL) {
+    env.XAPI_BOOTSTRAP_CREDENTIAL = `local-admin:${randomBytes(12).toString('base64url')}`;
+    generated = true;
+  }
+  const running = await startStandalone(env);
+  const credential = env.XAPI_BOOTSTRAP_CREDENTIAL
+    ? { ...parseBootstrapCredential(env.XAPI_BOOTSTRAP_CREDENTIAL), generated }
+    : undefined;
+  process.stdout.write(startBanner({ env, url: running.url, credential }) + '\n');
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    running.logger.event('info', 'stopping', { signal });
+    await running.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', (signal) => void stop(signal));
+  process.once('SIGINT', (signal) => void stop(signal));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

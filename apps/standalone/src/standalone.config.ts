@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { envBoolean, envPort, envPositiveInt } from '@app/config';
+import { kafkaEnvShape } from '@app/bus';
+import { lrsEnvShape } from '@app/lrs';
+import { warehouseEnvSchema } from '@app/warehouse';
+
+/**
+ * `npm start`: gateway, enricher and sink in one process, serving everything on one port. The embedded
+ * default runs the steps on the in-process bus with chdb in DATA_DIR; TRANSPORT=kafka runs the same
+ * process through Kafka (KAFKA_BROKERS).
+ */
+export const standaloneEnvSchema = z
+  .object({
+    PORT: envPort(8080),
+    /** 127.0.0.1 by default: a laptop demo should not be reachable from the network unless asked. */
+    HOST: z.string().min(1).default('127.0.0.1'),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    TRANSPORT: z.enum(['inprocess', 'kafka']).default('inprocess'),
+    /** Load a simulated demo district into an empty data directory. */
+    DEMO: envBoolean(true),
+    DEMO_LEARNERS: envPositiveInt(1500),
+    DEMO_DAYS: envPositiveInt(60),
+    DEMO_SEED: z.coerce.number().int().default(20261128),
+    /** Reference data directory (towns, points, skills); default the repository's libs/reference/data. */
+    REFERENCE_DATA_DIR: z.string().min(1).optional(),
+    ...lrsEnvShape,
+    ...warehouseEnvSchema.shape,
+    ...kafkaEnvShape,
+    // Only needed with TRANSPORT=kafka (checked below).
+    KAFKA_BROKERS: kafkaEnvShape.KAFKA_BROKERS.optional(),
+  })
+  .refine((env) => env.TRANSPORT !== 'kafka' || env.KAFKA_BROKERS !== undefined, {
+    message: 'required when TRANSPORT=kafka',
+    path: ['KAFKA_BROKERS'],
+  })
+  .refine((env) => env.WAREHOUSE === 'chdb' || env.CLICKHOUSE_URL !== undefined, {
+    message: 'required when WAREHOUSE=clickhouse',
+    path: ['CLICKHOUSE_URL'],
+  });
+export type StandaloneEnv = z.infer<typeof standaloneEnvSchema>;
