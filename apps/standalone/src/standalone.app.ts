@@ -61,6 +61,8 @@ class StandaloneModule {
 
 interface Transport {
   readonly producer: MessageProducer;
+  /** Whether the sink must record Kafka watermarks (the in-process bus acknowledges only durable writes). */
+  readonly watermarks: boolean;
   /** Starts delivering to the steps (Kafka: joins the consumer groups). */
   start(steps: Steps): Promise<void>;
   close(): Promise<void>;
@@ -109,7 +111,12 @@ export async function startStandalone(env: StandaloneEnv): Promise<RunningStanda
       learners: directory,
       metrics,
     }),
-    sink: createSinkStep({ warehouse, consumerGroup: STANDALONE_SINK_GROUP, metrics }),
+    sink: createSinkStep({
+      warehouse,
+      consumerGroup: STANDALONE_SINK_GROUP,
+      metrics,
+      recordWatermarks: transport.watermarks,
+    }),
     learnerChanges: createLearnerChangeStep(directory),
   });
 
@@ -181,6 +188,7 @@ function inProcessTransport(warehouse: Warehouse, metrics: PipelineMetrics): Tra
   });
   return {
     producer: bus,
+    watermarks: false,
     start: async (steps) => {
       bus.subscribe(topics.learnersChanged.name, steps.learnerChanges);
       bus.subscribe(topics.statementsReceived.name, steps.enrich);
@@ -226,6 +234,7 @@ async function kafkaTransport(
   }
   return {
     producer,
+    watermarks: true,
     start: async (steps) => {
       servers.learnerChanges.registerHandler(topics.learnersChanged.name, steps.learnerChanges);
       servers.enrich.registerHandler(topics.statementsReceived.name, steps.enrich);

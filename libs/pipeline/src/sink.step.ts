@@ -15,6 +15,11 @@ export interface SinkStepOptions {
   /** Names the watermark rows; the read side asks for the same group's watermarks. */
   consumerGroup: string;
   metrics?: PipelineMetrics;
+  /**
+   * Record per-partition watermarks (default true). They tell the read side how far Kafka consumption is
+   * durable; the in-process bus writes before it acknowledges, so there everything acknowledged is durable.
+   */
+  recordWatermarks?: boolean;
 }
 
 /**
@@ -54,7 +59,7 @@ export function createSinkStep(options: SinkStepOptions): BatchHandler<EnrichedS
       );
     }
 
-    await recordWatermarks(options, messages, rows, rowMessage);
+    if (options.recordWatermarks ?? true) await recordWatermarks(options, messages, rows, rowMessage);
     return { outcomes };
   };
 }

@@ -62,6 +62,42 @@ describe('InProcessBus', () => {
     expect(seen.map((m) => m.offset)).toEqual(['0', '1']);
   });
 
+  it('merges sends that arrive while the handler is busy into one batch (group commit)', async () => {
+    const { bus } = setup();
+    const batches: number[][] = [];
+    let release: () => void = () => undefined;
+    const firstBatchHeld = new Promise<void>((resolve) => (release = resolve));
+    bus.subscribe(RECEIVED, async (messages) => {
+      batches.push(numbers(messages));
+      if (batches.length === 1) await firstBatchHeld;
+    });
+    const first = bus.send(RECEIVED, [jsonMessage(1)]);
+    const waiting = [2, 3, 4].map((n) => bus.send(RECEIVED, [jsonMessage(n), jsonMessage(n * 10)]));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([[1]]);
+    release();
+    await Promise.all([first, ...waiting]);
+    expect(batches).toEqual([[1], [2, 20, 3, 30, 4, 40]]);
+  });
+
+  it('settles every merged caller with the batch: all reject when it fails for good', async () => {
+    const { bus } = setup({ maxAttempts: 2 });
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    bus.subscribe(RECEIVED, async () => {
+      calls += 1;
+      if (calls === 1) return held;
+      throw new RetriableError('warehouse unavailable');
+    });
+    const first = bus.send(RECEIVED, [jsonMessage(1)]);
+    const merged = [bus.send(RECEIVED, [jsonMessage(2)]), bus.send(RECEIVED, [jsonMessage(3)])];
+    release();
+    await first;
+    await expect(merged[0]).rejects.toThrow('warehouse unavailable');
+    await expect(merged[1]).rejects.toThrow('warehouse unavailable');
+  });
+
   it('resolves a chained send only after the downstream handler finished too', async () => {
     const { bus } = setup();
     const order: string[] = [];
