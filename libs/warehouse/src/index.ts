@@ -9,3 +9,5 @@ export * from './batch-writer';
 export * from './statement-store';
 export * from './sink-watermarks';
 export * from './warehouse.config';
+export * from './aggregates';
+export * from './dead-letters';

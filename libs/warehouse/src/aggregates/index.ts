@@ -1,0 +1,5 @@
+export * from './engagement.queries';
+export * from './skill.queries';
+export * from './reference-dimensions';
+export * from './query-sql';
+export * from './rebuild';

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+
+import { z } from 'zod';
+
+import { WarehouseQueryError } from '../warehouse-errors';
+import { assertTableIdentifier, type Warehouse } from '../warehouse.port';
+import { readAggregateSql } from './query-sql';
+
+/** Each aggregate table and the materialized view that feeds it (migrations 0004-0006). */
+export const AGGREGATE_VIEWS = [
+  { view: 'engagement_daily_mv', table: 'engagement_daily' },
+  { view: 'skill_progress_mv', table: 'skill_progress' },
+  { view: 'learner_channels_mv', table: 'learner_channels' },
+] as const;
+
+export type AggregateTable = (typeof AGGREGATE_VIEWS)[number]['table'];
+
+const REBUILD_SOURCE_SQL = readAggregateSql('rebuild-source');
+const ViewSelectSchema = z.object({ as_select: z.string().min(1), database: z.string().min(1) });
+const PartitionSchema = z.object({ partition_id: z.string().regex(/^[0-9A-Za-z_-]+$/), in_copy: z.number() });
+
+/**
+ * Recomputes every aggregate table from `statements` as it stands: one row per id (FINAL), without voiding
+ * statements and without the statements they void. This is how a voiding reaches the aggregates exactly
+ * (the views cannot take a learner back out of a distinct count), and how aggregates are backfilled when
+ * the views are added to a store that already holds statements.
+ *
+ * Each table is computed into a copy with the view's own SELECT (read from system.tables, so it cannot
+ * drift from the migration) and swapped in partition by partition (REPLACE PARTITION is atomic per
+ * partition; readers never see an empty table). Statements inserted while it runs would be lost from the
+ * aggregates: run it with the sink stopped (a maintenance command), not beside live ingestion.
+ */
+export async function rebuildAggregates(warehouse: Warehouse): Promise<Record<AggregateTable, number>> {
+  const rows = {} as Record<AggregateTable, number>;
+  for (const { view, table } of AGGREGATE_VIEWS) rows[table] = await rebuildOne(warehouse, view, table);
+  return rows;
+}
+
+async function rebuildOne(warehouse: Warehouse, view: string, table: string): Promise<number> {
+  const [definition] = await warehouse.query(
+    'SELECT as_select, database FROM system.tables WHERE database = currentDatabase() AND name = {view:String}',
+    { view },
+    ViewSelectSchema,
+  );
+  if (!definition)
+    throw new WarehouseQueryError(`rebuildAggregates: view ${view} does not exist (migrate first)`);
+  const select = replaceSource(definition.as_select, definition.database, view);
+  const copy = assertTableIdentifier(`${table}_rebuild_${randomBytes(6).toString('hex')}`);
+  await warehouse.command(`CREATE TABLE ${copy} AS ${assertTableIdentifier(table)}`);
+  try {
+    // Deduplication off: the copy's blocks must never be mistaken for earlier ones.
+    await warehouse.command(`INSERT INTO ${copy} SETTINGS insert_deduplicate = 0 ${select}`);
+    const partitions = await warehouse.query(
+      `SELECT partition_id, toUInt8(max(table = {copy:String})) AS in_copy
+       FROM system.parts
+       WHERE database = currentDatabase() AND table IN ({table:String}, {copy:String}) AND active
+       GROUP BY partition_id`,
+      { table, copy },
+      PartitionSchema,
+    );
+    for (const { partition_id, in_copy } of partitions) {
+      await warehouse.command(
+        in_copy === 1
+          ? `ALTER TABLE ${table} REPLACE PARTITION ID '${partition_id}' FROM ${copy}`
+          : `ALTER TABLE ${table} DROP PARTITION ID '${partition_id}'`,
+      );
+    }
+    const [{ row_count }] = await warehouse.query(
+      `SELECT toUInt32(count()) AS row_count FROM ${copy}`,
+      undefined,
+      z.object({ row_count: z.number() }),
+    );
+    return row_count;
+  } finally {
+    await warehouse.command(`DROP TABLE IF EXISTS ${copy}`);
+  }
+}
+
+/** The view's SELECT with its one `FROM <db>.statements` turned into the rebuild source. */
+function replaceSource(asSelect: string, database: string, view: string): string {
+  const from = new RegExp(`\\bFROM (?:\`?${escapeRegExp(database)}\`?\\.)?\`?statements\`?(?=\\s|$)`, 'g');
+  const matches = asSelect.match(from) ?? [];
+  if (matches.length !== 1) {
+    throw new WarehouseQueryError(
+      `rebuildAggregates: expected one "FROM statements" in ${view}, found ${matches.length}: ${asSelect}`,
+    );
+  }
+  return asSelect.replace(from, `FROM (${REBUILD_SOURCE_SQL}\n) AS statements`);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
