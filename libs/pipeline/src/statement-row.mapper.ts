@@ -122,5 +122,6 @@ export function toStatementRow(message: ConsumedMessage<EnrichedStatementValue>)
     kafka_topic: message.topic,
     kafka_partition: message.partition,
     kafka_offset: message.offset,
+    row_version: stored,
   };
 }

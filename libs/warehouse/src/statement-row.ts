@@ -77,11 +77,17 @@ export const StatementRowSchema = z.strictObject({
     .string()
     .regex(/^-?\d+$/)
     .default('-1'),
+  /**
+   * Which copy of an id wins when copies collapse (the highest). Writers pass it (the statement's
+   * `stored`, or the voiding statement's for a voiding re-write) so that a retried batch is byte-identical
+   * and dropped by the table's deduplication window; left out, the table stamps the insert time.
+   */
+  row_version: ClickHouseDateTime64Schema.optional(),
 });
 
 export type StatementRow = z.output<typeof StatementRowSchema>;
 /** What a mapper has to provide: the defaulted enrichment and audit columns may be left out. */
 export type StatementRowInput = z.input<typeof StatementRowSchema>;
 
-/** Column list of the statements table that StatementRowSchema covers (row_version is set by the table). */
+/** Column list of the statements table that StatementRowSchema covers. */
 export const STATEMENT_ROW_COLUMNS = Object.keys(StatementRowSchema.shape) as (keyof StatementRow)[];

@@ -13,7 +13,8 @@
 --     statement has the same actor (the gateway refuses a different one with 409), so one id always
 --     lands in one partition and is written by one consumer at a time.
 --   * non_replicated_deduplication_window drops a byte-identical block retried after an ambiguous failure
---     (timeout after the insert landed), and its materialized-view writes with it.
+--     (timeout after the insert landed). Writers pass row_version themselves (the statement's `stored`) so a
+--     retried block is byte-identical; with the default (insert time) every retry would be a new block.
 --   * row_version lets a later write of the same id win (voiding re-writes the target with voided = 1).
 --
 -- Durability: fsync_after_insert and fsync_part_directory make an INSERT return only after the part's

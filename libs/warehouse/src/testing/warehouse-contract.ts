@@ -162,6 +162,21 @@ export function describeWarehouseContract(label: string, open: () => Promise<War
         expect(latest).toEqual({ voided: true, kafka_offset: '11' });
       });
 
+      it('drops a byte-identical batch retried after an ambiguous failure', async () => {
+        const rows = [1, 2, 3].map((i) =>
+          statementRowFixture({ kafka_offset: String(200 + i), row_version: '2024-03-01 00:30:01.654321' }),
+        );
+        const writer = new StatementRowWriter(warehouse);
+        await writer.insertBatch(rows);
+        await writer.insertBatch(rows);
+        const [all] = await warehouse.query(
+          'SELECT count() AS n FROM statements WHERE id IN {ids:Array(UUID)}',
+          { ids: rows.map((r) => String(r.id)) },
+          CountSchema,
+        );
+        expect(all.n).toBe(3);
+      });
+
       it('isolates the bad rows of a batch and lands the good ones', async () => {
         const rows = Array.from({ length: 10 }, (_, i) =>
           statementRowFixture({ kafka_offset: String(100 + i) }),
