@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@app/config';
 import { parseBootstrapCredential } from '@app/lrs';
 import { startBanner } from './banner';
+import { loadDemoDistrict } from './demo';
 import { standaloneEnvSchema } from './standalone.config';
 import { startStandalone } from './standalone.app';
 
@@ -20,6 +21,17 @@ async function main(): Promise<void> {
     ? { ...parseBootstrapCredential(env.XAPI_BOOTSTRAP_CREDENTIAL), generated }
     : undefined;
   process.stdout.write(startBanner({ env, url: running.url, credential }) + '\n');
+  if (env.DEMO && running.emptyAtStart) {
+    await loadDemoDistrict({
+      url: running.url,
+      credentials: running.credentials,
+      reference: running.reference,
+      logger: running.logger,
+      learners: env.DEMO_LEARNERS,
+      days: env.DEMO_DAYS,
+      seed: env.DEMO_SEED,
+    });
+  }
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

@@ -32,7 +32,8 @@ import { HealthRegistry, JsonLogger, ObservabilityModule, PipelineMetrics } from
 import { consumerMetricsFor, createEnrichStep, createLearnerChangeStep, createSinkStep } from '@app/pipeline';
 import { ReferenceIndex } from '@app/reference';
 import { LearnerRegistry, RegistryModule, basicRegistryAuth } from '@app/registry';
-import { openWarehouse, storeDeadLetters, type Warehouse } from '@app/warehouse';
+import { loadReferenceDimensions, openWarehouse, storeDeadLetters, type Warehouse } from '@app/warehouse';
+import { isEmptyStore } from './demo';
 import type { StandaloneEnv } from './standalone.config';
 
 export const SERVICE_NAME = 'standalone';
@@ -41,6 +42,9 @@ export const STANDALONE_SINK_GROUP = 'sink';
 
 export interface RunningStandalone {
   readonly app: NestFastifyApplication;
+  /** The store held neither statements nor learners when this process started. */
+  readonly emptyAtStart: boolean;
+  readonly reference: ReferenceIndex;
   readonly url: string;
   readonly warehouse: Warehouse;
   readonly credentials: CredentialStore;
@@ -93,6 +97,9 @@ export async function startStandalone(env: StandaloneEnv): Promise<RunningStanda
   }
 
   const warehouse = await openWarehouse(env);
+  // The dashboards join on these; they follow the reference files at every start.
+  await loadReferenceDimensions(warehouse, reference.data);
+  const emptyAtStart = await isEmptyStore(warehouse);
   health.register('warehouse', async () => {
     await warehouse.query('SELECT 1 AS ok');
     return { status: 'up' };
@@ -147,6 +154,8 @@ export async function startStandalone(env: StandaloneEnv): Promise<RunningStanda
 
   return {
     app,
+    emptyAtStart,
+    reference,
     url,
     warehouse,
     credentials,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { RegistryEntry, RoutedStatement, Simulation, SimulationSource } from './types';
 
 /**
@@ -487,6 +488,8 @@ class HttpClient {
     this.maxNetworkAttempts = Math.min(this.maxAttempts, options.maxNetworkAttempts ?? 4);
     this.backoffMs = options.backoffMs ?? 250;
     this.maxBackoffMs = options.maxBackoffMs ?? 30_000;
+    // One signal fans out to every request of the run by design; fetch keeps a listener per request.
+    setMaxListeners(0, this.stop.signal);
   }
 
   /** The answer when it is 2xx; otherwise the failure is recorded in `stats` and undefined returned. */
