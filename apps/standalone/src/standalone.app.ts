@@ -37,8 +37,6 @@ import { isEmptyStore } from './demo';
 import type { StandaloneEnv } from './standalone.config';
 
 export const SERVICE_NAME = 'standalone';
-/** The sink's consumer group (and watermark owner) in this process, in both transports. */
-export const STANDALONE_SINK_GROUP = 'sink';
 
 export interface RunningStandalone {
   readonly app: NestFastifyApplication;
@@ -120,7 +118,7 @@ export async function startStandalone(env: StandaloneEnv): Promise<RunningStanda
     }),
     sink: createSinkStep({
       warehouse,
-      consumerGroup: STANDALONE_SINK_GROUP,
+      consumerGroup: env.SINK_GROUP_ID,
       metrics,
       recordWatermarks: transport.watermarks,
     }),
@@ -231,8 +229,8 @@ async function kafkaTransport(
       ...common,
       groupId: `standalone-learners-${randomBytes(4).toString('hex')}`,
     }),
-    enrich: new KafkaBatchServer({ ...common, groupId: 'enricher' }),
-    sink: new KafkaBatchServer({ ...common, groupId: STANDALONE_SINK_GROUP }),
+    enrich: new KafkaBatchServer({ ...common, groupId: env.ENRICHER_GROUP_ID }),
+    sink: new KafkaBatchServer({ ...common, groupId: env.SINK_GROUP_ID }),
   };
   for (const [name, server] of Object.entries(servers)) {
     let status = 'starting';

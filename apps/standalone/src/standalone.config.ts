@@ -16,6 +16,9 @@ export const standaloneEnvSchema = z
     HOST: z.string().min(1).default('127.0.0.1'),
     LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
     TRANSPORT: z.enum(['inprocess', 'kafka']).default('inprocess'),
+    /** Consumer groups with TRANSPORT=kafka (the sink's also names its watermarks). */
+    ENRICHER_GROUP_ID: z.string().min(1).default('enricher'),
+    SINK_GROUP_ID: z.string().min(1).default('sink'),
     /** Load a simulated demo district into an empty data directory. */
     DEMO: envBoolean(true),
     DEMO_LEARNERS: envPositiveInt(1500),
