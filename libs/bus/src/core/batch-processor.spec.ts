@@ -116,6 +116,14 @@ describe('classifyError', () => {
     [new SyntaxError('x'), 'permanent'],
     [new Error('ECONNRESET'), 'retriable'],
     [{ status: 'error', message: 'Internal server error' }, 'retriable'],
+    [Object.assign(new Error('too large'), { type: 'MESSAGE_TOO_LARGE' }), 'permanent'],
+    [
+      Object.assign(new Error('retries exceeded'), {
+        originalError: Object.assign(new Error('too large'), { type: 'MESSAGE_TOO_LARGE' }),
+      }),
+      'permanent',
+    ],
+    [Object.assign(new Error('not leader'), { type: 'NOT_LEADER_FOR_PARTITION' }), 'retriable'],
   ])('classifies %p as %s', (error, expected) => {
     expect(classifyError(error)).toBe(expected);
   });

@@ -73,7 +73,29 @@ const PERMANENT_ERROR_NAMES = new Set(['ContractDecodeError', 'ZodError', 'Synta
 export function classifyError(error: unknown): ErrorClass {
   if (error instanceof BusError) return error.retriable ? 'retriable' : 'permanent';
   if (error instanceof Error && PERMANENT_ERROR_NAMES.has(error.name)) return 'permanent';
+  if (brokerErrorTypes(error).some((type) => PERMANENT_BROKER_ERRORS.has(type))) return 'permanent';
   return 'retriable';
+}
+
+/**
+ * Broker answers that no retry can change: a message over the broker's size limit would block its partition
+ * forever; as a permanent error the batch is split and that message alone is dead-lettered.
+ */
+const PERMANENT_BROKER_ERRORS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
+
+/** kafkajs protocol error types (`error.type`), also inside its retry wrapper (`originalError`). */
+function brokerErrorTypes(error: unknown): string[] {
+  const types: string[] = [];
+  for (
+    let current = error, depth = 0;
+    typeof current === 'object' && current !== null && depth < 5;
+    depth += 1
+  ) {
+    const { type, originalError } = current as { type?: unknown; originalError?: unknown };
+    if (typeof type === 'string') types.push(type);
+    current = originalError;
+  }
+  return types;
 }
 
 /** The most specific name: a subclass that forgot to set `name` still reports its own class. */

@@ -81,7 +81,7 @@ describe('KafkaProducer batching', () => {
     await expect(later).resolves.toBeUndefined();
   });
 
-  it('flushes at the message limit without waiting for the linger, never splitting one send', async () => {
+  it('flushes at the message limit without waiting for the linger', async () => {
     const { producer, fake } = setup({ lingerMs: 60_000, maxBatchMessages: 3 });
     const a = producer.send('t', [msg(1), msg(2)]);
     const b = producer.send('t', [msg(3), msg(4)]);
@@ -93,6 +93,24 @@ describe('KafkaProducer batching', () => {
     expect(valuesOf(fake.requests[1].batch)).toEqual(['t:v3', 't:v4']);
     fake.requests[1].ack();
     await b;
+  });
+
+  it('splits one send larger than a request may carry, in order, and resolves it when every part is acked', async () => {
+    // Each message is 2 + 2 bytes; 10 bytes per request fits two of them.
+    const { producer, fake } = setup({ lingerMs: 60_000, maxBatchBytes: 10 });
+    const big = producer.send('t', [msg(1), msg(2), msg(3), msg(4), msg(5)]);
+    await tick();
+    expect(valuesOf(fake.requests[0].batch)).toEqual(['t:v1', 't:v2']);
+    fake.requests[0].ack();
+    await tick();
+    expect(await settled(big)).toBe('pending');
+    expect(valuesOf(fake.requests[1].batch)).toEqual(['t:v3', 't:v4']);
+    fake.requests[1].ack();
+    await tick();
+    expect(valuesOf(fake.requests[2].batch)).toEqual(['t:v5']);
+    expect(await settled(big)).toBe('pending');
+    fake.requests[2].ack();
+    await big;
   });
 
   it('does not strand a send made right after an ack, between the drain loop and its cleanup', async () => {

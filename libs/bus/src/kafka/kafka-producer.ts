@@ -72,13 +72,21 @@ export class KafkaProducer implements MessageProducer {
   send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     if (this.closed) return Promise.reject(new ProducerClosedError('producer is closed'));
     if (messages.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      const bytes = messages.reduce((sum, m) => sum + sizeOf(m), 0);
-      this.queue.push({ topic, messages, bytes, resolve, reject });
-      this.queuedMessages += messages.length;
-      this.queuedBytes += bytes;
-      this.schedule();
-    });
+    // A send larger than one request may carry (the broker refuses a record batch over message.max.bytes,
+    // 1 MiB by default) is split; the caller's promise settles when every part was acknowledged. Parts keep
+    // their order: one request is in flight at a time.
+    const parts = splitByLimits(messages, this.maxBatchMessages, this.maxBatchBytes);
+    return Promise.all(
+      parts.map(
+        (part) =>
+          new Promise<void>((resolve, reject) => {
+            this.queue.push({ topic, messages: part.messages, bytes: part.bytes, resolve, reject });
+            this.queuedMessages += part.messages.length;
+            this.queuedBytes += part.bytes;
+            this.schedule();
+          }),
+      ),
+    ).then(() => undefined);
   }
 
   /** Sends everything queued, waits for the acks, then disconnects; later sends are refused. */
@@ -126,7 +134,7 @@ export class KafkaProducer implements MessageProducer {
     return draining;
   }
 
-  /** Takes whole sends up to the limits (at least one), so a caller's messages travel in one request. */
+  /** Takes whole queued parts up to the limits (at least one part). */
   private async flushOnce(): Promise<void> {
     const batch: PendingSend[] = [];
     let messages = 0;
@@ -164,6 +172,28 @@ export class KafkaProducer implements MessageProducer {
     this.options.onFlush?.({ messages, bytes, seconds: secondsSince(started), ok: true });
     for (const pending of batch) pending.resolve();
   }
+}
+
+/** Consecutive runs of messages within both limits (a single oversized message travels alone). */
+function splitByLimits(
+  messages: readonly OutgoingMessage[],
+  maxMessages: number,
+  maxBytes: number,
+): { messages: OutgoingMessage[]; bytes: number }[] {
+  const parts: { messages: OutgoingMessage[]; bytes: number }[] = [];
+  let current: { messages: OutgoingMessage[]; bytes: number } = { messages: [], bytes: 0 };
+  for (const message of messages) {
+    const size = sizeOf(message);
+    const full = current.messages.length >= maxMessages || current.bytes + size > maxBytes;
+    if (current.messages.length > 0 && full) {
+      parts.push(current);
+      current = { messages: [], bytes: 0 };
+    }
+    current.messages.push(message);
+    current.bytes += size;
+  }
+  if (current.messages.length > 0) parts.push(current);
+  return parts;
 }
 
 function toKafkaMessage(message: OutgoingMessage): Message {
