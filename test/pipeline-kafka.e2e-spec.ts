@@ -20,7 +20,7 @@ import {
   type Simulation,
   type SimulationCredentials,
 } from '@app/simulator';
-import { freePort, pollUntil } from '@app/testing';
+import { freePort, pollUntil, startIsolatedKafka, type IsolatedKafka } from '@app/testing';
 import { ChdbWarehouse, engagementBreakdown, skillFunnel } from '@app/warehouse';
 import { actorKey, type Actor } from '@app/xapi';
 import { consumerGroupLag, groupsOfClient, metricValue } from './support/kafka-groups';
@@ -174,12 +174,14 @@ describe('the pipeline through Kafka (npm start, TRANSPORT=kafka)', () => {
   const groups = { enricher: `e2e-enricher-${runId}`, sink: `e2e-sink-${runId}` };
   let workDir: string;
   let admin: Admin;
+  let kafka: IsolatedKafka;
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'pipeline-kafka-e2e-'));
-    const brokers = process.env.KAFKA_BROKERS;
-    if (!brokers) throw new Error('KAFKA_BROKERS is not set: run this file in the jest integration project');
+    // A broker of its own: other files' enrichers on the shared broker would enrich this test's statements too.
+    kafka = await startIsolatedKafka();
+    const brokers = kafka.brokers;
     admin = new Kafka({
       clientId: `pipeline-e2e-admin-${runId}`,
       brokers: brokers.split(','),
@@ -193,6 +195,7 @@ describe('the pipeline through Kafka (npm start, TRANSPORT=kafka)', () => {
         process.kill(-child.pid, 'SIGKILL');
     }
     await admin?.disconnect();
+    await kafka?.stop();
     rmSync(workDir, { recursive: true, force: true });
   });
 
@@ -206,7 +209,7 @@ describe('the pipeline through Kafka (npm start, TRANSPORT=kafka)', () => {
       env: {
         ...process.env,
         TRANSPORT: 'kafka',
-        KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+        KAFKA_BROKERS: kafka.brokers,
         KAFKA_CLIENT_ID: clientId,
         // A crashed member must leave the group quickly so the next process gets its partitions.
         KAFKA_CONSUMER_SESSION_TIMEOUT_MS: '6000',

@@ -14,19 +14,26 @@ import {
 import { referenceIndex } from '@app/enrichment/test-fixtures';
 import { JsonLogger } from '@app/observability';
 import { LearnerRegistry } from '@app/registry';
-import { expectEventually, pollUntil, testKafkaBrokers, uniqueTopic } from '@app/testing';
+import {
+  expectEventually,
+  pollUntil,
+  startIsolatedKafka,
+  uniqueTopic,
+  type IsolatedKafka,
+} from '@app/testing';
 import { ChdbWarehouse, runMigrations } from '@app/warehouse';
-import type { Consumer } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 import { startEnricher, type RunningEnricher } from './enricher.app';
 import { enricherEnvSchema } from './enricher.config';
 
 jest.setTimeout(180_000);
 
 /*
- * The enricher uses the real topic names, which every integration test on this broker shares: the groups
- * are unique to this run, and the assertions look only at this run's learners and statement ids.
+ * The enricher consumes the registry's topics from the beginning, so it runs on a broker of its own: on the
+ * shared test broker it would wade through (and enrich) every other file's statements.
  */
-const kafka = createKafkaClient({ brokers: testKafkaBrokers(), clientId: 'enricher-int-spec' });
+let isolated: IsolatedKafka;
+let kafka: Kafka;
 const fast = { sessionTimeout: 6000, heartbeatInterval: 500, rebalanceTimeout: 10_000, maxWaitTimeInMs: 100 };
 
 describe('enricher application (Kafka + embedded ClickHouse)', () => {
@@ -44,6 +51,8 @@ describe('enricher application (Kafka + embedded ClickHouse)', () => {
   const younger = { id: `L${run}2`, email: `younger-${run}@example.cn` };
 
   beforeAll(async () => {
+    isolated = await startIsolatedKafka();
+    kafka = createKafkaClient({ brokers: [isolated.brokers], clientId: 'enricher-int-spec' });
     dir = mkdtempSync(join(tmpdir(), 'enricher-app-'));
     warehouse = new ChdbWarehouse(dir);
     await runMigrations(warehouse);
@@ -69,6 +78,7 @@ describe('enricher application (Kafka + embedded ClickHouse)', () => {
     await collector?.disconnect();
     await producer?.disconnect();
     await warehouse?.close();
+    await isolated?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -121,7 +131,7 @@ describe('enricher application (Kafka + embedded ClickHouse)', () => {
     });
 
     const config = loadConfig(enricherEnvSchema, {
-      KAFKA_BROKERS: testKafkaBrokers().join(','),
+      KAFKA_BROKERS: isolated.brokers,
       ENRICHER_GROUP_ID: uniqueTopic('enricher-app'),
       ENRICHER_INSTANCE_ID: uniqueTopic('int-spec'),
       PORT: '0',

@@ -22,3 +22,4 @@ export {
   TEST_BROKER_STATE_ENV,
   testKafkaBrokers,
 } from './test-broker';
+export { startIsolatedKafka, type IsolatedKafka } from './isolated-broker';
