@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { loadConfig } from '@app/config';
-import { JsonLogger } from '@app/observability';
+import { JsonLogger, runService } from '@app/observability';
 import { startEnricher } from './enricher.app';
 import { enricherEnvSchema } from './enricher.config';
 import { SERVICE_NAME } from './enricher.module';
 
-async function main(): Promise<void> {
+async function main(): Promise<{ logger: JsonLogger; stop: () => Promise<void> }> {
   const config = loadConfig(enricherEnvSchema);
   const logger = new JsonLogger(SERVICE_NAME, config.LOG_LEVEL);
   const enricher = await startEnricher(config, { logger });
@@ -18,20 +18,13 @@ async function main(): Promise<void> {
     brokers: config.KAFKA_BROKERS,
   });
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    logger.event('info', 'enricher stopping', { signal });
-    // The consumers finish and commit the batches in hand before the producer goes away.
-    await enricher.close();
-    process.exit(0);
+  return {
+    logger,
+    stop: async () => {
+      // The consumers finish and commit the batches in hand before the producer goes away.
+      await enricher.close();
+    },
   };
-  process.once('SIGTERM', (signal) => void stop(signal));
-  process.once('SIGINT', (signal) => void stop(signal));
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runService('enricher', main);

@@ -8,13 +8,13 @@ import {
   type StatementLookup,
   loadCredentials,
 } from '@app/lrs';
-import { HealthRegistry, JsonLogger, PipelineMetrics } from '@app/observability';
+import { HealthRegistry, JsonLogger, PipelineMetrics, runService } from '@app/observability';
 import { ReferenceIndex } from '@app/reference';
 import { openWarehouse, type Warehouse } from '@app/warehouse';
 import { createGatewayApp, SERVICE_NAME } from './gateway.app';
 import { gatewayEnvSchema } from './gateway.config';
 
-async function main(): Promise<void> {
+async function main(): Promise<{ logger: JsonLogger; stop: () => Promise<void> }> {
   const config = loadConfig(gatewayEnvSchema);
   const logger = new JsonLogger(SERVICE_NAME, config.LOG_LEVEL);
   const reference = await ReferenceIndex.load(config.REFERENCE_DATA_DIR);
@@ -74,22 +74,15 @@ async function main(): Promise<void> {
     brokers: config.KAFKA_BROKERS,
   });
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    logger.event('info', 'gateway stopping', { signal });
-    // Stop taking requests first; in-flight requests finish, then the producer flushes and disconnects.
-    await app.close();
-    await producer.disconnect();
-    await warehouse?.close();
-    process.exit(0);
+  return {
+    logger,
+    stop: async () => {
+      // Stop taking requests first; in-flight requests finish, then the producer flushes and disconnects.
+      await app.close();
+      await producer.disconnect();
+      await warehouse?.close();
+    },
   };
-  process.once('SIGTERM', (signal) => void stop(signal));
-  process.once('SIGINT', (signal) => void stop(signal));
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runService('gateway', main);

@@ -28,6 +28,7 @@ export interface RunningSink {
   app: NestFastifyApplication;
   server: KafkaBatchServer;
   metrics: PipelineMetrics;
+  logger: JsonLogger;
   warehouse: Warehouse;
   /** Finishes the batch in hand, commits, leaves the group, closes what it opened. */
   close(): Promise<void>;
@@ -104,6 +105,7 @@ export async function startSink(options: SinkAppOptions): Promise<RunningSink> {
     app,
     server,
     metrics,
+    logger,
     warehouse,
     close: async () => {
       await app.close();

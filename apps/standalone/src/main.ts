@@ -2,12 +2,13 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@app/config';
 import { parseBootstrapCredential } from '@app/lrs';
+import { runService, type JsonLogger } from '@app/observability';
 import { startBanner } from './banner';
 import { loadDemoDistrict } from './demo';
 import { standaloneEnvSchema } from './standalone.config';
 import { startStandalone } from './standalone.app';
 
-async function main(): Promise<void> {
+async function main(): Promise<{ logger: JsonLogger; stop: () => Promise<void> }> {
   const env = loadConfig(standaloneEnvSchema);
   // Nobody could send a statement without a credential: make one up for this run and print it. Only its
   // scrypt hash is kept, in memory.
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
     : undefined;
   process.stdout.write(startBanner({ env, url: running.url, credential }) + '\n');
   if (env.DEMO && running.emptyAtStart) {
-    await loadDemoDistrict({
+    // In the background, so the service answers (and stops cleanly) while the demo loads.
+    void loadDemoDistrict({
       url: running.url,
       credentials: running.credentials,
       reference: running.reference,
@@ -30,22 +32,12 @@ async function main(): Promise<void> {
       learners: env.DEMO_LEARNERS,
       days: env.DEMO_DAYS,
       seed: env.DEMO_SEED,
-    });
+    }).catch((error: unknown) =>
+      running.logger.event('error', 'the demo district could not be loaded', { error: String(error) }),
+    );
   }
 
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    running.logger.event('info', 'stopping', { signal });
-    await running.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', (signal) => void stop(signal));
-  process.once('SIGINT', (signal) => void stop(signal));
+  return { logger: running.logger, stop: () => running.close() };
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runService('standalone', main);

@@ -3,3 +3,4 @@ export * from './metrics';
 export * from './health';
 export * from './observability.controller';
 export * from './observability.module';
+export * from './process-lifecycle';
