@@ -109,11 +109,11 @@ describe('sink: Kafka → ClickHouse, at least once, counted once', () => {
       group,
       { KAFKA_CONSUMER_SESSION_TIMEOUT_MS: '6000', KAFKA_CONSUMER_HEARTBEAT_INTERVAL_MS: '1000' },
       (step) => async (messages) => {
+        // Once the first insert landed, every batch (of every partition A handles) stops before its commit.
+        if (insertedBeforeFreeze > 0) await frozen;
         const result = await step(messages);
-        if (insertedBeforeFreeze === 0) {
-          insertedBeforeFreeze = messages.length;
-          await frozen;
-        }
+        insertedBeforeFreeze += messages.length;
+        await frozen;
         return result;
       },
     );

@@ -58,6 +58,23 @@ describe('sink step on the embedded ClickHouse engine', () => {
     expect(rendered).toContain('warehouse_duplicates_skipped_total{table="statements"} 4');
   });
 
+  it('writes the batches of several partitions that arrive together in one INSERT (group commit)', async () => {
+    const local = new PipelineMetrics({ defaultMetrics: false });
+    const sink = createSinkStep({ warehouse, consumerGroup: 'group-commit-test', metrics: local });
+    const batches = [3, 4, 5].map((partition) =>
+      [0, 1].map((offset) =>
+        enrichedMessageFixture({ partition, offset, email: `gc-${partition}@example.org` }),
+      ),
+    );
+    const results = await Promise.all(batches.map((batch) => sink(batch)));
+    expect(results).toEqual(batches.map((batch) => ({ outcomes: batch.map(() => ({ type: 'ok' })) })));
+    const inserts = (await local.insertLatency.get()).values.find((v) => v.metricName?.endsWith('_count'));
+    // The first batch alone, then the two that waited for it together.
+    expect(inserts?.value).toBe(2);
+    const marks = await readWatermarks(warehouse, 'group-commit-test', topics.statementsEnriched.name);
+    expect(marks.map((m) => m.partition)).toEqual([3, 4, 5]);
+  });
+
   it('dead-letters a message that cannot become a row and writes the rest', async () => {
     const sink = createSinkStep({ warehouse, consumerGroup: 'sink-test' });
     const good = enrichedMessageFixture({ email: 'good@example.org', offset: 10 });

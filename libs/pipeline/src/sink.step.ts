@@ -5,9 +5,13 @@ import type { PipelineMetrics } from '@app/observability';
 import {
   StatementRowWriter,
   advanceWatermarks,
+  type RejectedRow,
+  type StatementRow,
   type StatementRowInput,
   type Warehouse,
+  type Watermark,
 } from '@app/warehouse';
+import { groupCommit } from './group-commit';
 import { StatementMappingError, toStatementRow } from './statement-row.mapper';
 
 export interface SinkStepOptions {
@@ -22,16 +26,47 @@ export interface SinkStepOptions {
   recordWatermarks?: boolean;
 }
 
+/** What one batch hands to the shared commit: its rows and the watermarks they advance. */
+interface SinkWrite {
+  rows: StatementRowInput[];
+  watermarks: Watermark[];
+}
+
 /**
  * The sink's batch handler: maps enriched messages to rows, skips statement ids already stored, inserts the
- * rest in one INSERT (split only to isolate rows ClickHouse refuses) and then records each partition's
- * watermark. It returns only after the insert was acknowledged, so the transport commits offsets (or the
- * in-process bus acknowledges) only for durable rows. Warehouse trouble that may pass is thrown, and the
- * transport retries the batch; rows that did land are then skipped as duplicates.
+ * rest (split only to isolate rows ClickHouse refuses) and then records each partition's watermark. It
+ * returns only after the insert was acknowledged, so the transport commits offsets (or the in-process bus
+ * acknowledges) only for durable rows. Batches of several partitions handled at the same time share one
+ * INSERT (group commit). Warehouse trouble that may pass is thrown, and the transport retries the batch;
+ * rows that did land are then skipped as duplicates.
  */
 export function createSinkStep(options: SinkStepOptions): BatchHandler<EnrichedStatementValue> {
   const writer = new StatementRowWriter(options.warehouse);
   const { metrics } = options;
+
+  const write = groupCommit(async (writes: SinkWrite[]): Promise<RejectedRow<StatementRow>[][]> => {
+    const rows = writes.flatMap((w) => w.rows);
+    const started = process.hrtime.bigint();
+    const written = await writer.writeNewStatements(rows);
+    metrics?.insertLatency.observe({ table: 'statements' }, Number(process.hrtime.bigint() - started) / 1e9);
+    metrics?.rowsWritten.inc({ table: 'statements' }, written.inserted);
+    metrics?.duplicatesSkipped.inc({ table: 'statements' }, written.duplicates.length);
+    if (options.recordWatermarks ?? true) {
+      await advanceWatermarks(
+        options.warehouse,
+        writes.flatMap((w) => w.watermarks),
+      );
+    }
+    // Hand each batch its own rejected rows, with indexes into its own rows.
+    let offset = 0;
+    return writes.map((w) => {
+      const from = offset;
+      offset += w.rows.length;
+      return written.rejected
+        .filter((r) => r.index >= from && r.index < offset)
+        .map((r) => ({ ...r, index: r.index - from }));
+    });
+  });
 
   return async (messages: ConsumedMessage<EnrichedStatementValue>[]): Promise<BatchResult> => {
     const outcomes: MessageOutcome[] = messages.map(() => outcome.ok());
@@ -47,30 +82,27 @@ export function createSinkStep(options: SinkStepOptions): BatchHandler<EnrichedS
       }
     });
 
-    const started = process.hrtime.bigint();
-    const written = await writer.writeNewStatements(rows);
-    metrics?.insertLatency.observe({ table: 'statements' }, Number(process.hrtime.bigint() - started) / 1e9);
-    metrics?.rowsWritten.inc({ table: 'statements' }, written.inserted);
-    metrics?.duplicatesSkipped.inc({ table: 'statements' }, written.duplicates.length);
-    for (const rejected of written.rejected) {
-      outcomes[rowMessage[rejected.index]] = outcome.dlq(
-        `statements row refused (${rejected.reason}): ${rejected.error.message}`,
-        rejected.error.name,
+    const rejected = await write({
+      rows,
+      watermarks: watermarksOf(options.consumerGroup, messages, rows, rowMessage),
+    });
+    for (const row of rejected) {
+      outcomes[rowMessage[row.index]] = outcome.dlq(
+        `statements row refused (${row.reason}): ${row.error.message}`,
+        row.error.name,
       );
     }
-
-    if (options.recordWatermarks ?? true) await recordWatermarks(options, messages, rows, rowMessage);
     return { outcomes };
   };
 }
 
-/** Per partition, the latest `stored` among the batch's rows (durable now) and the next offset. */
-async function recordWatermarks(
-  options: SinkStepOptions,
+/** Per partition, the latest `stored` among the batch's rows (durable once written) and the next offset. */
+function watermarksOf(
+  consumerGroup: string,
   messages: ConsumedMessage<EnrichedStatementValue>[],
   rows: StatementRowInput[],
   rowMessage: number[],
-): Promise<void> {
+): Watermark[] {
   const latest = new Map<string, { topic: string; partition: number; stored: string; offset: bigint }>();
   rows.forEach((row, i) => {
     const message = messages[rowMessage[i]];
@@ -84,14 +116,11 @@ async function recordWatermarks(
       if (offset > current.offset) current.offset = offset;
     }
   });
-  await advanceWatermarks(
-    options.warehouse,
-    [...latest.values()].map((mark) => ({
-      consumerGroup: options.consumerGroup,
-      topic: mark.topic,
-      partition: mark.partition,
-      storedThrough: mark.stored,
-      offset: mark.offset.toString(),
-    })),
-  );
+  return [...latest.values()].map((mark) => ({
+    consumerGroup,
+    topic: mark.topic,
+    partition: mark.partition,
+    storedThrough: mark.stored,
+    offset: mark.offset.toString(),
+  }));
 }

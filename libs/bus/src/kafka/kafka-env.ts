@@ -25,8 +25,11 @@ export const kafkaEnvShape = {
   /** A consumer that misses heartbeats this long is removed from its group. */
   KAFKA_CONSUMER_SESSION_TIMEOUT_MS: envPositiveInt(30_000),
   KAFKA_CONSUMER_HEARTBEAT_INTERVAL_MS: envPositiveInt(3_000),
-  /** Partitions one instance processes in parallel (order inside a partition is always kept). */
-  KAFKA_CONSUMER_PARTITIONS_CONCURRENTLY: envPositiveInt(1),
+  /**
+   * Partitions one instance processes in parallel (order inside a partition is always kept). Batches in
+   * flight together share one INSERT in the sink (group commit).
+   */
+  KAFKA_CONSUMER_PARTITIONS_CONCURRENTLY: envPositiveInt(3),
   /** First wait after a retriable handler failure; doubles up to the maximum, retried until shutdown. */
   KAFKA_RETRY_INITIAL_DELAY_MS: envPositiveInt(200),
   KAFKA_RETRY_MAX_DELAY_MS: envPositiveInt(30_000),
