@@ -1,0 +1,255 @@
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+
+import { GridLayout, barPanel, statPanel, tablePanel, timeSeriesPanel } from './panels';
+import {
+  AGE_BAND_LABEL,
+  AGE_BAND_ORDER,
+  DAY_IN_RANGE,
+  ENGAGEMENT_FILTERS,
+  LOCAL_TO,
+  PEOPLE_FILTERS,
+  REGION_LABEL,
+  when,
+} from './sql';
+import { ageBandVariable, pointVariable, regionVariable, sourceVariable, townVariable } from './variables';
+
+/**
+ * Per local week and home town (all reference towns, zeros included): learners, population and the region
+ * totals the Theil decomposition needs. Learners live in one home town, so town counts add up to region totals.
+ */
+const WEEKLY_TOWN_GRID = `towns AS
+(
+  SELECT town_id, region, toFloat64(population) AS population FROM dim_towns WHERE population > 0
+),
+weekly AS
+(
+  SELECT toMonday(day) AS week, home_town, toFloat64(uniqExactMerge(learners)) AS learners
+  FROM engagement_daily
+  WHERE ${DAY_IN_RANGE}
+    AND ${PEOPLE_FILTERS}
+    AND home_town IN (SELECT town_id FROM towns)
+  GROUP BY week, home_town
+),
+grid AS
+(
+  SELECT
+    w.week AS week, t.town_id AS town_id, t.region AS region, t.population AS population,
+    ifNull(x.learners, 0) AS learners,
+    sum(ifNull(x.learners, 0)) OVER (PARTITION BY w.week) AS total_learners,
+    sum(t.population) OVER (PARTITION BY w.week) AS total_population,
+    sum(ifNull(x.learners, 0)) OVER (PARTITION BY w.week, t.region) AS region_learners,
+    sum(t.population) OVER (PARTITION BY w.week, t.region) AS region_population
+  FROM (SELECT DISTINCT week FROM weekly) AS w
+  CROSS JOIN towns AS t
+  LEFT JOIN weekly AS x ON x.week = w.week AND x.home_town = t.town_id
+  SETTINGS join_use_nulls = 1
+)`;
+
+export function balanceDashboard(): dashboard.DashboardBuilder {
+  const layout = new GridLayout();
+  const builder = new dashboard.DashboardBuilder('发展平衡 · Development balance')
+    .uid('jlp-balance')
+    .description('发展程度不够平衡: participation by place and group, east vs west, inequality across towns')
+    .tags(['jiulongpo', 'balance'])
+    .timezone('Asia/Shanghai')
+    .time({ from: 'now-30d', to: 'now' })
+    .refresh('5m')
+    .readonly()
+    .withVariable(regionVariable())
+    .withVariable(townVariable())
+    .withVariable(pointVariable())
+    .withVariable(ageBandVariable())
+    .withVariable(sourceVariable());
+
+  builder.withPanel(
+    barPanel(layout, {
+      title: '每千名居民参与人数(按街镇) · Learners per 1,000 residents by town',
+      description:
+        'Distinct learners in the range by home town (engagement_daily) × 1,000 ÷ town population (dim_towns, illustrative until census); east and west in separate colours.',
+      w: 16,
+      h: 10,
+      // One of the two columns is null per town: stacking puts each town's bar in the middle of its slot.
+      stacked: true,
+      sql: `SELECT
+  concat(if(t.region = 'west', '西 ', '东 '), t.display_name) AS \`街镇 · Town\`,
+  if(t.region = 'east', ifNull(a.learners, 0) * 1000 / t.population, NULL) AS \`东部 · East\`,
+  if(t.region = 'west', ifNull(a.learners, 0) * 1000 / t.population, NULL) AS \`西部 · West\`
+FROM dim_towns AS t
+LEFT JOIN
+(
+  SELECT home_town, uniqExactMerge(learners) AS learners
+  FROM engagement_daily
+  WHERE ${DAY_IN_RANGE}
+    AND ${PEOPLE_FILTERS}
+  GROUP BY home_town
+) AS a ON a.home_town = t.town_id
+WHERE t.population > 0
+  AND ${when('t.region', 'region')}
+  AND ${when('t.town_id', 'town')}
+ORDER BY t.region, t.seq
+SETTINGS join_use_nulls = 1`,
+    }),
+  );
+  builder.withPanel(
+    statPanel(layout, {
+      title: '近30天活跃学习点 · Learning points active in the last 30 days',
+      description:
+        'Reference learning points (dim_learning_points, 176) with any statement in the 30 local days ending at the range end (engagement_daily), of the selected region and towns.',
+      w: 8,
+      h: 10,
+      percentColumns: ['比例 · Share'],
+      sql: `WITH points AS
+(
+  SELECT learning_point_id FROM dim_learning_points
+  WHERE ${when('region', 'region')}
+    AND ${when('town_id', 'town')}
+)
+SELECT
+  toUInt32(uniqExactIf(learning_point_id, learning_point_id IN (SELECT learning_point_id FROM points))) AS \`活跃 · Active\`,
+  toUInt32((SELECT count() FROM points)) AS \`总数 · Total\`,
+  \`活跃 · Active\` / \`总数 · Total\` AS \`比例 · Share\`
+FROM engagement_daily
+WHERE day BETWEEN ${LOCAL_TO} - 29 AND ${LOCAL_TO}`,
+    }),
+  );
+  builder.withPanel(
+    timeSeriesPanel(layout, {
+      title: '西部/东部参与率之比 · West/east participation ratio',
+      description:
+        'Per local week: (west learners ÷ west population) ÷ (east learners ÷ east population), learners by home town (engagement_daily, dim_towns); 1 = balanced.',
+      w: 12,
+      h: 9,
+      sql: `WITH
+  (SELECT sumIf(population, region = 'west') FROM dim_towns) AS west_population,
+  (SELECT sumIf(population, region = 'east') FROM dim_towns) AS east_population
+SELECT
+  time,
+  (west / west_population) / (east / east_population) AS \`西/东 · West/east\`
+FROM
+(
+  SELECT
+    toDateTime(toMonday(day), 'Asia/Shanghai') AS time,
+    uniqExactMergeIf(learners, home_town IN (SELECT town_id FROM dim_towns WHERE region = 'west')) AS west,
+    uniqExactMergeIf(learners, home_town IN (SELECT town_id FROM dim_towns WHERE region = 'east')) AS east
+  FROM engagement_daily
+  WHERE ${DAY_IN_RANGE}
+    AND ${PEOPLE_FILTERS}
+  GROUP BY time
+)
+WHERE east > 0
+ORDER BY time`,
+    }),
+  );
+  builder.withPanel(
+    timeSeriesPanel(layout, {
+      title: '街镇间基尼系数 · Gini index across towns',
+      description:
+        'Per local week: population-weighted Gini of the towns’ participation rates (learners by home town ÷ population), ΣΣ pᵢpⱼ|rᵢ−rⱼ| ÷ (2·P·L); 0 = equal.',
+      w: 12,
+      h: 9,
+      sql: `WITH
+${WEEKLY_TOWN_GRID}
+SELECT
+  toDateTime(week, 'Asia/Shanghai') AS time,
+  arraySum(arrayMap((pi, ri) -> arraySum(arrayMap((pj, rj) -> pi * pj * abs(ri - rj), groupArray(population), groupArray(learners / population))), groupArray(population), groupArray(learners / population)))
+    / (2 * any(total_population) * any(total_learners)) AS \`基尼 · Gini\`
+FROM grid
+GROUP BY week
+HAVING any(total_learners) > 0
+ORDER BY time`,
+    }),
+  );
+  builder.withPanel(
+    timeSeriesPanel(layout, {
+      title: '泰尔指数(区域间+区域内) · Theil index, between and within regions',
+      description:
+        'Per local week: Theil T of town participation rates weighted by learners, split exactly into between east/west and within-region parts (stacked; their sum is the total).',
+      w: 12,
+      h: 9,
+      stacked: true,
+      sql: `WITH
+${WEEKLY_TOWN_GRID}
+SELECT
+  toDateTime(week, 'Asia/Shanghai') AS time,
+  sumIf(learners / total_learners * ln((region_learners / region_population) / (total_learners / total_population)), learners > 0)
+    AS \`区域间 · Between regions\`,
+  sumIf(learners / total_learners * ln((learners / population) / (region_learners / region_population)), learners > 0)
+    AS \`区域内 · Within regions\`
+FROM grid
+GROUP BY week
+HAVING any(total_learners) > 0
+ORDER BY time`,
+    }),
+  );
+  builder.withPanel(
+    barPanel(layout, {
+      title: '学习者年龄段与性别 · Learners by age band and gender',
+      description:
+        'Distinct learners in the range per age band and gender (engagement_daily, demographics from the learner registry), stacked by gender.',
+      w: 12,
+      h: 9,
+      stacked: true,
+      sql: `SELECT
+  ${AGE_BAND_LABEL('age_band')} AS \`年龄段 · Age band\`,
+  toUInt32(uniqExactMergeIf(learners, gender = 'female')) AS \`女 · Female\`,
+  toUInt32(uniqExactMergeIf(learners, gender = 'male')) AS \`男 · Male\`,
+  toUInt32(uniqExactMergeIf(learners, gender NOT IN ('female', 'male'))) AS \`其他/未知 · Other/unknown\`
+FROM engagement_daily
+WHERE ${DAY_IN_RANGE}
+  AND ${ENGAGEMENT_FILTERS}
+GROUP BY age_band
+ORDER BY ${AGE_BAND_ORDER('age_band')}`,
+    }),
+  );
+  builder.withPanel(
+    tablePanel(layout, {
+      title: '近30天无活动的学习点 · Learning points silent in the last 30 days',
+      description:
+        'Reference learning points without any statement in the 30 local days ending at the range end (dim_learning_points minus engagement_daily).',
+      w: 12,
+      h: 10,
+      sql: `SELECT
+  p.learning_point_id AS \`编号 · Id\`,
+  p.name AS \`学习点 · Learning point\`,
+  t.display_name AS \`街镇 · Town\`,
+  ${REGION_LABEL('p.region')} AS \`片区 · Region\`,
+  p.school_name AS \`社区学校 · School\`
+FROM dim_learning_points AS p
+LEFT JOIN dim_towns AS t ON t.town_id = p.town_id
+WHERE p.learning_point_id NOT IN
+  (SELECT DISTINCT learning_point_id FROM engagement_daily WHERE day BETWEEN ${LOCAL_TO} - 29 AND ${LOCAL_TO})
+  AND ${when('p.region', 'region')}
+  AND ${when('p.town_id', 'town')}
+ORDER BY t.seq, p.learning_point_id`,
+    }),
+  );
+  builder.withPanel(
+    tablePanel(layout, {
+      title: '2015年经费与活跃学习者(按街镇) · 2015 funding per active learner by town',
+      description:
+        'Stated 2015 community-education spending of the town (dim_towns, 万元 × 10,000 CNY) ÷ distinct learners living there active in the range; 2015 funding, not current budgets.',
+      w: 12,
+      h: 10,
+      sql: `SELECT
+  t.display_name AS \`街镇 · Town\`,
+  ${REGION_LABEL('t.region')} AS \`片区 · Region\`,
+  t.spending_2015_wan_cny AS \`2015年经费(万元) · 2015 funding (10k CNY)\`,
+  toUInt32(ifNull(a.learners, 0)) AS \`活跃学习者 · Active learners\`,
+  if(ifNull(a.learners, 0) > 0, t.spending_2015_wan_cny * 10000 / a.learners, NULL) AS \`2015年经费/人(元) · 2015 funding per learner (CNY)\`
+FROM dim_towns AS t
+LEFT JOIN
+(
+  SELECT home_town, uniqExactMerge(learners) AS learners
+  FROM engagement_daily
+  WHERE ${DAY_IN_RANGE}
+    AND ${PEOPLE_FILTERS}
+  GROUP BY home_town
+) AS a ON a.home_town = t.town_id
+WHERE ${when('t.region', 'region')}
+  AND ${when('t.town_id', 'town')}
+ORDER BY t.seq
+SETTINGS join_use_nulls = 1`,
+    }),
+  );
+  return builder;
+}

@@ -1,0 +1,197 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+
+import { ChdbWarehouse, engagementByTown, skillFunnel } from '@app/warehouse';
+
+import { intervalFor, resolveVariableOptions } from './bench-panels';
+import { DASHBOARDS, buildDashboardJson } from './dashboards';
+import { expandQuery, type VariableInput } from './macros';
+import { clickhousePanelQueries, currentSelections, type PanelQuery } from './panel-queries';
+import { loadSimulatedMonth, type SimulatedMonth } from './testing/simulated-warehouse';
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'dashboards-panels-'));
+const wh = new ChdbWarehouse(dataDir);
+let month: SimulatedMonth;
+const selections: Record<string, Record<string, VariableInput>> = {};
+
+beforeAll(async () => {
+  month = await loadSimulatedMonth(wh, { learners: 1500, days: 30, end: new Date() });
+  for (const name of Object.keys(DASHBOARDS)) {
+    selections[name] = currentSelections(
+      buildDashboardJson(name),
+      await resolveVariableOptions(wh, name, month),
+    );
+  }
+}, 300_000);
+
+afterAll(async () => {
+  await wh.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const localDay = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+
+function expand(
+  q: PanelQuery | string,
+  dashboardName: string,
+  overrides: Record<string, VariableInput> = {},
+): string {
+  const sql = typeof q === 'string' ? q : q.rawSql;
+  return expandQuery(sql, {
+    from: month.from,
+    to: month.to,
+    intervalSeconds: intervalFor(month),
+    variables: { ...selections[dashboardName], ...overrides },
+  });
+}
+
+function panel(dashboardName: string, titleStart: string): PanelQuery {
+  const found = clickhousePanelQueries(buildDashboardJson(dashboardName)).find((q) =>
+    q.title.startsWith(titleStart),
+  );
+  if (found === undefined) throw new Error(`no panel "${titleStart}" in ${dashboardName}`);
+  return found;
+}
+
+async function run(q: PanelQuery, overrides: Record<string, VariableInput> = {}) {
+  return wh.query<Record<string, unknown>>(expand(q, dashboardOf(q), overrides));
+}
+
+function dashboardOf(q: PanelQuery): string {
+  return Object.keys(DASHBOARDS).find((n) => buildDashboardJson(n).uid === q.dashboard)!;
+}
+
+const NUMERIC = /^(Nullable\()?(U?Int\d+|Float\d+|Decimal)/;
+const TIME = /^(Nullable\()?(DateTime|DateTime64|Date)\b/;
+const STRING = /^(Nullable\()?(LowCardinality\()?String/;
+
+const allQueries = Object.keys(DASHBOARDS).flatMap((name) =>
+  clickhousePanelQueries(buildDashboardJson(name)).map((q) => [`${name} / ${q.title}`, name, q] as const),
+);
+
+describe('every ClickHouse panel on a simulated month', () => {
+  it('loaded a month of statements', () => {
+    expect(month.statements).toBeGreaterThan(10_000);
+  });
+
+  it.each(allQueries)('%s returns rows of the shape its panel needs', async (_label, name, q) => {
+    const sql = expand(q, name);
+    const columns = await wh.query<{ name: string; type: string }>(`DESCRIBE TABLE (${sql})`);
+    const rows = await wh.query<Record<string, unknown>>(sql);
+    expect(rows.length).toBeGreaterThan(0);
+    const types = columns.map((c) => c.type);
+    switch (q.panelType) {
+      case 'timeseries':
+        expect(types[0]).toMatch(TIME);
+        expect(types.slice(1).some((t) => NUMERIC.test(t))).toBe(true);
+        break;
+      case 'barchart':
+        expect(types[0]).toMatch(STRING);
+        expect(types.slice(1).every((t) => NUMERIC.test(t))).toBe(true);
+        expect(types.length).toBeGreaterThan(1);
+        break;
+      case 'stat':
+        expect(rows).toHaveLength(1);
+        expect(types.every((t) => NUMERIC.test(t))).toBe(true);
+        break;
+      default:
+        expect(q.panelType).toBe('table');
+    }
+  });
+});
+
+describe('panel values agree with the aggregate queries and with each other', () => {
+  it('the funnel per module equals skillFunnel for the same days', async () => {
+    const funnel = await skillFunnel(wh, { from: localDay(month.from), to: localDay(month.to) });
+    const rows = await run(panel('skill', '各模块学习漏斗'));
+    expect(rows.map((r) => Object.values(r).slice(1))).toEqual(
+      funnel.map((f) => [f.attempted, f.completed, f.passed]),
+    );
+    expect(funnel.reduce((sum, f) => sum + f.passed, 0)).toBeGreaterThan(0);
+  });
+
+  it('learners per 1,000 residents by town equal engagementByTown by home town', async () => {
+    const towns = await engagementByTown(wh, {
+      from: localDay(month.from),
+      to: localDay(month.to),
+      townOf: 'home',
+    });
+    const expected = towns
+      .filter((t) => t.population !== null && t.population > 0)
+      .sort((a, b) => (a.region ?? '').localeCompare(b.region ?? ''))
+      .map((t) => t.learners_per_1000);
+    const rows = await run(panel('balance', '每千名居民参与人数'));
+    const rates = rows.map((r) => (r['东部 · East'] ?? r['西部 · West']) as number);
+    expect(rates.map((r) => r.toFixed(6))).toEqual(expected.map((r) => (r ?? 0).toFixed(6)));
+  });
+
+  it('west participation is below east (the simulator draws 0.45×), as the ratio shows', async () => {
+    const rows = await run(panel('balance', '西部/东部参与率之比'));
+    expect(rows.length).toBeGreaterThanOrEqual(4);
+    for (const row of rows) {
+      const ratio = row['西/东 · West/east'] as number;
+      expect(ratio).toBeGreaterThan(0);
+      expect(ratio).toBeLessThan(1);
+    }
+  });
+
+  it('Gini lies in (0, 1) and both Theil parts are non-negative', async () => {
+    for (const row of await run(panel('balance', '街镇间基尼系数'))) {
+      expect(row['基尼 · Gini']).toBeGreaterThan(0);
+      expect(row['基尼 · Gini']).toBeLessThan(1);
+    }
+    const theil = await run(panel('balance', '泰尔指数'));
+    for (const row of theil) {
+      expect(row['区域间 · Between regions']).toBeGreaterThan(0);
+      expect(row['区域内 · Within regions']).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it('active plus silent learning points make the 176', async () => {
+    const [active] = await run(panel('balance', '近30天活跃学习点'));
+    const silent = await run(panel('balance', '近30天无活动的学习点'));
+    expect(active['总数 · Total']).toBe(176);
+    expect(silent.length).toBeGreaterThan(0);
+    expect((active['活跃 · Active'] as number) + silent.length).toBe(176);
+  });
+});
+
+describe('variables narrow what panels show', () => {
+  it('the town variable lists the 19 towns, and only western ones for region = west', async () => {
+    const all = await resolveVariableOptions(wh, 'balance', month);
+    expect(all.town).toHaveLength(19);
+    const westTowns = await wh.query<Record<string, unknown>>(
+      expand(buildTownVariableSql(), 'balance', { region: ['west'] }),
+    );
+    expect(westTowns.length).toBeGreaterThan(0);
+    expect(westTowns.length).toBeLessThan(19);
+  });
+
+  it('region = west keeps only western towns in the per-1,000 panel', async () => {
+    const rows = await run(panel('balance', '每千名居民参与人数'), { region: ['west'] });
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r['东部 · East'] === null && typeof r['西部 · West'] === 'number')).toBe(true);
+  });
+
+  it('an age-band selection keeps only those bands', async () => {
+    const rows = await run(panel('balance', '学习者年龄段与性别'), { age_band: ['60-69', '70-79'] });
+    expect(rows.map((r) => r['年龄段 · Age band'])).toEqual(['60–69岁', '70–79岁']);
+  });
+
+  it('a source selection changes the skill shares, and every panel still runs', async () => {
+    const overrides = { region: ['west'], source: ['classroom'], age_band: ['70-79', '80+'] };
+    const all = await run(panel('skill', '各模块学习漏斗'));
+    const narrowed = await run(panel('skill', '各模块学习漏斗'), overrides);
+    expect(narrowed.map((r) => r['尝试 · Attempted'] as number)).not.toEqual(
+      all.map((r) => r['尝试 · Attempted']),
+    );
+    for (const [, name, q] of allQueries)
+      await expect(run(q, name === 'pipeline-health' ? {} : overrides)).resolves.toBeDefined();
+  });
+});
+
+function buildTownVariableSql(): string {
+  const v = (buildDashboardJson('balance').templating.list ?? []).find((x) => x.name === 'town')!;
+  return (v.query as { rawSql: string }).rawSql;
+}

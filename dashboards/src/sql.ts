@@ -1,0 +1,87 @@
+/**
+ * SQL fragments shared by the panels. Days in the aggregates are local days (Asia/Shanghai): the dashboard
+ * range is turned into local days with toDate(..., 'Asia/Shanghai') rather than the plugin's $__dateFilter,
+ * which takes the UTC date.
+ */
+
+/** `column IN (selected)` unless the variable is All. */
+export function when(column: string, variable: string): string {
+  return `$__conditionalAll(${column} IN (\${${variable}:singlequote}), $${variable})`;
+}
+
+export const LOCAL_FROM = `toDate($__fromTime, 'Asia/Shanghai')`;
+export const LOCAL_TO = `toDate($__toTime, 'Asia/Shanghai')`;
+export const DAY_IN_RANGE = `day BETWEEN ${LOCAL_FROM} AND ${LOCAL_TO}`;
+
+/** engagement_daily rows of the selected place, age band and source (place = where the learning happened). */
+export const ENGAGEMENT_FILTERS = [
+  when('region', 'region'),
+  when('town', 'town'),
+  when('learning_point_id', 'point'),
+  when('age_band', 'age_band'),
+  when('source', 'source'),
+].join('\n  AND ');
+
+/** The same without place: for per-resident rates by home town, where the place of learning does not matter. */
+export const PEOPLE_FILTERS = [when('age_band', 'age_band'), when('source', 'source')].join('\n  AND ');
+
+/**
+ * One row per (skill, learner) of the computer course, merged (skill_progress is an AggregatingMergeTree),
+ * with where and how the learner started the skill.
+ */
+export const SKILL_PROGRESS_CTE = `progress AS
+(
+  SELECT
+    skill,
+    learner_key,
+    min(first_attempt_at) AS first_attempt,
+    min(first_completed_at) AS first_completed,
+    min(first_passed_at) AS first_passed,
+    max(best_score) AS best,
+    argMinMerge(first_region) AS start_region,
+    argMinMerge(first_town) AS start_town,
+    argMinMerge(first_learning_point_id) AS start_point,
+    argMinMerge(first_source) AS start_source,
+    argMinMerge(age_band) AS learner_age_band
+  FROM skill_progress
+  WHERE skill IN (SELECT skill_id FROM dim_skills WHERE course_id = 'computer-basics')
+  GROUP BY skill, learner_key
+)`;
+
+/** progress rows of the selected place, age band and source, without the time condition. */
+export const SKILL_FILTERS = [
+  when('start_region', 'region'),
+  when('start_town', 'town'),
+  when('start_point', 'point'),
+  when('learner_age_band', 'age_band'),
+  when('start_source', 'source'),
+].join('\n    AND ');
+
+/** The cohort: learners who first attempted a skill in the dashboard range (progress counted by now). */
+export const SKILL_COHORT_CTE = `${SKILL_PROGRESS_CTE},
+cohort AS
+(
+  SELECT * FROM progress
+  WHERE $__timeFilter(first_attempt)
+    AND ${SKILL_FILTERS}
+)`;
+
+/** The five modules in catalogue order, with a `中文 · English` label. */
+export const MODULES_CTE = `modules AS
+(
+  SELECT skill_id, skill_order, concat(toString(skill_order), '. ', name_zh, ' · ', name_en) AS module
+  FROM dim_skills
+  WHERE course_id = 'computer-basics'
+)`;
+
+export const AGE_BAND_LABEL = (c: string) => `multiIf(
+    ${c} = 'under-18', '18岁以下 · <18', ${c} = '18-29', '18–29岁', ${c} = '30-44', '30–44岁',
+    ${c} = '45-59', '45–59岁', ${c} = '60-69', '60–69岁', ${c} = '70-79', '70–79岁',
+    ${c} = '80+', '80岁及以上 · 80+', '未知 · Unknown')`;
+
+/** Sort key of an age band (unknown last). */
+export const AGE_BAND_ORDER = (c: string) =>
+  `indexOf(['under-18', '18-29', '30-44', '45-59', '60-69', '70-79', '80+', 'unknown'], ${c})`;
+
+export const REGION_LABEL = (column: string) =>
+  `multiIf(${column} = 'east', '东部 · East', ${column} = 'west', '西部 · West', '未知 · Unknown')`;
