@@ -320,7 +320,9 @@ describe('docker-compose.yml', () => {
       expect(options.user && `${options.user.key}:${options.user.secret}`).toBe(
         configOf(gateway).XAPI_BOOTSTRAP_CREDENTIAL,
       );
-      expect(options.registry).toBe(false);
+      // The gateway hosts the learner registry (it has a warehouse), so the demo registers its learners.
+      expect(options.registry).toBe(true);
+      expect(configOf(gateway).XAPI_CONFLICT_LOOKUP).toBe('warehouse');
     }
   });
 });

@@ -3,7 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HealthRegistry, JsonLogger, ObservabilityModule, PipelineMetrics } from '@app/observability';
 import { ReferenceIndex } from '@app/reference';
-import { CredentialStore, LrsModule, lrsOptionsFromEnv, type StatementLookup } from '@app/lrs';
+import { CredentialStore, LrsModule, hasScope, lrsOptionsFromEnv, type StatementLookup } from '@app/lrs';
+import { LearnerRegistry, RegistryModule, basicRegistryAuth } from '@app/registry';
 import type { MessageProducer } from '@app/bus';
 import type { GatewayConfig } from './gateway.config';
 
@@ -18,6 +19,8 @@ export interface GatewayDependencies {
   readonly logger: JsonLogger;
   readonly metrics?: PipelineMetrics;
   readonly health?: HealthRegistry;
+  /** The learner registry API (`/registry/learners`), mounted when the gateway has a warehouse to keep it in. */
+  readonly registry?: LearnerRegistry;
 }
 
 @Module({})
@@ -36,6 +39,17 @@ class GatewayModule {
           logger: deps.logger,
           ...lrsOptionsFromEnv(config),
         }),
+        ...(deps.registry
+          ? [
+              RegistryModule.forRoot({
+                registry: deps.registry,
+                auth: basicRegistryAuth({
+                  verify: (key, secret) => deps.credentials.verify(key, secret),
+                  hasScope,
+                }),
+              }),
+            ]
+          : []),
       ],
     };
   }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createKafkaClient, ensureTopics, KafkaProducer, kafkaSettingsFromEnv } from '@app/bus';
 import { loadConfig } from '@app/config';
-import { topics } from '@app/contracts';
+import { topicDeclarations, topics } from '@app/contracts';
 import {
   InMemoryStatementLookup,
   WarehouseStatementLookup,
@@ -10,6 +10,7 @@ import {
 } from '@app/lrs';
 import { HealthRegistry, JsonLogger, PipelineMetrics, runService } from '@app/observability';
 import { ReferenceIndex } from '@app/reference';
+import { LearnerRegistry } from '@app/registry';
 import { openWarehouse, type Warehouse } from '@app/warehouse';
 import { createGatewayApp, SERVICE_NAME } from './gateway.app';
 import { gatewayEnvSchema } from './gateway.config';
@@ -25,10 +26,7 @@ async function main(): Promise<{ logger: JsonLogger; stop: () => Promise<void> }
   const kafkaSettings = kafkaSettingsFromEnv(config, SERVICE_NAME);
   const kafka = createKafkaClient(kafkaSettings.client);
   if (config.KAFKA_ENSURE_TOPICS) {
-    const received = topics.statementsReceived;
-    await ensureTopics(kafka, [{ name: received.name, partitions: received.defaultPartitions }], {
-      replicationFactor: kafkaSettings.replicationFactor,
-    });
+    await ensureTopics(kafka, topicDeclarations(), { replicationFactor: kafkaSettings.replicationFactor });
   }
   const producer = new KafkaProducer(kafka, {
     ...kafkaSettings.producer,
@@ -40,10 +38,13 @@ async function main(): Promise<{ logger: JsonLogger; stop: () => Promise<void> }
 
   let warehouse: Warehouse | undefined;
   let lookup: StatementLookup;
+  let registry: LearnerRegistry | undefined;
   if (config.XAPI_CONFLICT_LOOKUP === 'warehouse') {
     warehouse = await openWarehouse(config);
     const opened = warehouse;
     lookup = new WarehouseStatementLookup(opened);
+    // The learner registry lives in the same warehouse; its changes go to the enrichers through Kafka.
+    registry = new LearnerRegistry({ warehouse: opened, producer, reference });
     health.register('warehouse', async () => {
       await opened.query('SELECT 1 AS ok');
       return { status: 'up' };
@@ -65,6 +66,7 @@ async function main(): Promise<{ logger: JsonLogger; stop: () => Promise<void> }
     logger,
     metrics,
     health,
+    registry,
   });
   await app.listen({ port: config.PORT, host: config.HOST });
   logger.event('info', 'gateway listening', {

@@ -12,7 +12,8 @@ import {
 import { topicDeclarations, type EnrichedStatementValue } from '@app/contracts';
 import { HealthRegistry, JsonLogger, ObservabilityModule, PipelineMetrics } from '@app/observability';
 import { consumerMetricsFor, createSinkStep } from '@app/pipeline';
-import { openWarehouse, type Warehouse } from '@app/warehouse';
+import { loadReferenceDimensions, openWarehouse, type Warehouse } from '@app/warehouse';
+import { ReferenceIndex } from '@app/reference';
 import { SINK_STEP, SinkController } from './sink.controller';
 import type { SinkEnv } from './sink.config';
 
@@ -64,6 +65,11 @@ export async function startSink(options: SinkAppOptions): Promise<RunningSink> {
 
   await ensureTopics(kafka, topicDeclarations(), { replicationFactor: settings.replicationFactor });
   const warehouse = options.warehouse ?? (await openWarehouse(env));
+  if (env.WAREHOUSE_MIGRATE) {
+    // The service that owns the schema also keeps the dimension tables in step with the reference files.
+    const reference = await ReferenceIndex.load(env.REFERENCE_DATA_DIR);
+    await loadReferenceDimensions(warehouse, reference.data);
+  }
   const dlqProducer = new KafkaProducer(kafka, settings.producer);
   await dlqProducer.connect();
 
@@ -94,7 +100,7 @@ export async function startSink(options: SinkAppOptions): Promise<RunningSink> {
   );
   app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
   await app.startAllMicroservices();
-  await app.listen(env.PORT, '127.0.0.1');
+  await app.listen(env.PORT, env.HOST);
   logger.event('info', 'sink started', {
     group: env.SINK_GROUP_ID,
     port: env.PORT,

@@ -9,6 +9,9 @@ export const sinkEnvSchema = z.object({
   ...warehouseEnvSchema.shape,
   /** HTTP port for /health and /metrics. */
   PORT: envPort(8082),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Reference data directory (towns, points, skills) for the dimension tables; default the repository's. */
+  REFERENCE_DATA_DIR: z.string().min(1).optional(),
   /** Consumer group of the sink; the read side asks for this group's watermarks. */
   SINK_GROUP_ID: z.string().min(1).default('sink'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
