@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -12,7 +13,12 @@ import {
 import { topicDeclarations, type EnrichedStatementValue } from '@app/contracts';
 import { HealthRegistry, JsonLogger, ObservabilityModule, PipelineMetrics } from '@app/observability';
 import { consumerMetricsFor, createSinkStep } from '@app/pipeline';
-import { loadReferenceDimensions, openWarehouse, type Warehouse } from '@app/warehouse';
+import {
+  loadReferenceDimensions,
+  openWarehouse,
+  recoverAggregatesAfterCrash,
+  type Warehouse,
+} from '@app/warehouse';
 import { ReferenceIndex } from '@app/reference';
 import { SINK_STEP, SinkController } from './sink.controller';
 import type { SinkEnv } from './sink.config';
@@ -65,6 +71,13 @@ export async function startSink(options: SinkAppOptions): Promise<RunningSink> {
 
   await ensureTopics(kafka, topicDeclarations(), { replicationFactor: settings.replicationFactor });
   const warehouse = options.warehouse ?? (await openWarehouse(env));
+  // An embedded engine of its own dies with this process: after a crash, recount the aggregates first.
+  const recovery =
+    !options.warehouse && env.WAREHOUSE === 'chdb'
+      ? await recoverAggregatesAfterCrash(warehouse, join(env.DATA_DIR, 'running.marker'), (reason) =>
+          logger.event('warn', 'rebuilding the aggregates from statements', { reason }),
+        )
+      : undefined;
   if (env.WAREHOUSE_MIGRATE) {
     // The service that owns the schema also keeps the dimension tables in step with the reference files.
     const reference = await ReferenceIndex.load(env.REFERENCE_DATA_DIR);
@@ -116,6 +129,7 @@ export async function startSink(options: SinkAppOptions): Promise<RunningSink> {
     close: async () => {
       await app.close();
       await dlqProducer.disconnect();
+      recovery?.markCleanStop();
       if (!options.warehouse) await warehouse.close();
     },
   };

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -32,7 +33,13 @@ import { HealthRegistry, JsonLogger, ObservabilityModule, PipelineMetrics } from
 import { consumerMetricsFor, createEnrichStep, createLearnerChangeStep, createSinkStep } from '@app/pipeline';
 import { ReferenceIndex } from '@app/reference';
 import { LearnerRegistry, RegistryModule, basicRegistryAuth } from '@app/registry';
-import { loadReferenceDimensions, openWarehouse, storeDeadLetters, type Warehouse } from '@app/warehouse';
+import {
+  loadReferenceDimensions,
+  openWarehouse,
+  recoverAggregatesAfterCrash,
+  storeDeadLetters,
+  type Warehouse,
+} from '@app/warehouse';
 import { isEmptyStore } from './demo';
 import type { StandaloneEnv } from './standalone.config';
 
@@ -95,6 +102,13 @@ export async function startStandalone(env: StandaloneEnv): Promise<RunningStanda
   }
 
   const warehouse = await openWarehouse(env);
+  // The embedded engine dies with this process; after a crash, recount the aggregates before consuming.
+  const recovery =
+    env.WAREHOUSE === 'chdb'
+      ? await recoverAggregatesAfterCrash(warehouse, join(env.DATA_DIR, 'running.marker'), (reason) =>
+          logger.event('warn', 'rebuilding the aggregates from statements', { reason }),
+        )
+      : undefined;
   // The dashboards join on these; they follow the reference files at every start.
   await loadReferenceDimensions(warehouse, reference.data);
   const emptyAtStart = await isEmptyStore(warehouse);
@@ -164,6 +178,7 @@ export async function startStandalone(env: StandaloneEnv): Promise<RunningStanda
     close: async () => {
       await app.close();
       await transport.close();
+      recovery?.markCleanStop();
       await warehouse.close();
     },
   };

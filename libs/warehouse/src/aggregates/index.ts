@@ -3,3 +3,4 @@ export * from './skill.queries';
 export * from './reference-dimensions';
 export * from './query-sql';
 export * from './rebuild';
+export * from './crash-recovery';
