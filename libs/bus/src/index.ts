@@ -13,3 +13,4 @@ export * from './kafka/kafka-batch-server';
 export * from './in-process/in-process-bus';
 export * from './in-process/in-process-server';
 export * from './kafka/kafka-env';
+export * from './core/group-commit';

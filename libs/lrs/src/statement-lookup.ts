@@ -1,3 +1,4 @@
+import { groupCommit } from '@app/bus';
 import type { Warehouse } from '@app/warehouse';
 import { z } from 'zod';
 
@@ -15,12 +16,26 @@ export interface StatementLookup {
 const StoredRowSchema = z.object({ sid: z.string(), raw: z.string() });
 const LOOKUP_CHUNK = 1_000;
 
-/** The lookup on the warehouse's `statements` table (served by its bloom filter index on id). */
+/**
+ * The lookup on the warehouse's `statements` table (served by its bloom filter index on id). Lookups of
+ * concurrent requests are merged into one query (group commit): on the embedded engine every query waits
+ * its turn behind the sink's inserts, so one query per round instead of one per request keeps the wait short.
+ */
 export class WarehouseStatementLookup implements StatementLookup {
+  private readonly lookup = groupCommit(async (requests: string[][]) => {
+    const found = await this.query([...new Set(requests.flat())]);
+    return requests.map(
+      (ids) => new Map(ids.flatMap((id) => (found.has(id) ? [[id, found.get(id) as string]] : []))),
+    );
+  });
+
   constructor(private readonly warehouse: Warehouse) {}
 
   async findByIds(ids: readonly string[]): Promise<Map<string, StoredStatementJson>> {
-    const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
+    return this.lookup([...new Set(ids.map((id) => id.toLowerCase()))]);
+  }
+
+  private async query(unique: string[]): Promise<Map<string, StoredStatementJson>> {
     const found = new Map<string, StoredStatementJson>();
     for (let start = 0; start < unique.length; start += LOOKUP_CHUNK) {
       const rows = await this.warehouse.query(

@@ -3,4 +3,3 @@ export * from './sink.step';
 export * from './consumer-metrics.adapter';
 export * from './enrich.step';
 export * from './learner-registry-changes.step';
-export * from './group-commit';

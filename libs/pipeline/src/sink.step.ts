@@ -1,5 +1,5 @@
 import type { BatchHandler, BatchResult, ConsumedMessage, MessageOutcome } from '@app/bus';
-import { outcome } from '@app/bus';
+import { groupCommit, outcome } from '@app/bus';
 import type { EnrichedStatementValue } from '@app/contracts';
 import type { PipelineMetrics } from '@app/observability';
 import {
@@ -11,7 +11,7 @@ import {
   type Warehouse,
   type Watermark,
 } from '@app/warehouse';
-import { groupCommit } from './group-commit';
+
 import { StatementMappingError, toStatementRow } from './statement-row.mapper';
 
 export interface SinkStepOptions {
