@@ -11,7 +11,7 @@ import {
   REGION_LABEL,
   when,
 } from './sql';
-import { ageBandVariable, pointVariable, regionVariable, sourceVariable, townVariable } from './variables';
+import { districtDashboard } from './variables';
 
 /**
  * Per local week and home town (all reference towns, zeros included): learners, population and the region
@@ -47,19 +47,12 @@ grid AS
 
 export function balanceDashboard(): dashboard.DashboardBuilder {
   const layout = new GridLayout();
-  const builder = new dashboard.DashboardBuilder('发展平衡 · Development balance')
-    .uid('jlp-balance')
-    .description('发展程度不够平衡: participation by place and group, east vs west, inequality across towns')
-    .tags(['jiulongpo', 'balance'])
-    .timezone('Asia/Shanghai')
-    .time({ from: 'now-30d', to: 'now' })
-    .refresh('5m')
-    .readonly()
-    .withVariable(regionVariable())
-    .withVariable(townVariable())
-    .withVariable(pointVariable())
-    .withVariable(ageBandVariable())
-    .withVariable(sourceVariable());
+  const builder = districtDashboard({
+    title: '发展平衡 · Development balance',
+    uid: 'jlp-balance',
+    description: '发展程度不够平衡: participation by place and group, east vs west, inequality across towns',
+    tag: 'balance',
+  });
 
   builder.withPanel(
     barPanel(layout, {

@@ -10,23 +10,16 @@ import {
   SKILL_PROGRESS_CTE,
   when,
 } from './sql';
-import { ageBandVariable, pointVariable, regionVariable, sourceVariable, townVariable } from './variables';
+import { districtDashboard } from './variables';
 
 export function overviewDashboard(): dashboard.DashboardBuilder {
   const layout = new GridLayout();
-  const builder = new dashboard.DashboardBuilder('总览 · Overview')
-    .uid('jlp-overview')
-    .description('九龙坡社区数字化学习: who is learning, where, through which channel, on what')
-    .tags(['jiulongpo', 'overview'])
-    .timezone('Asia/Shanghai')
-    .time({ from: 'now-30d', to: 'now' })
-    .refresh('5m')
-    .readonly()
-    .withVariable(regionVariable())
-    .withVariable(townVariable())
-    .withVariable(pointVariable())
-    .withVariable(ageBandVariable())
-    .withVariable(sourceVariable());
+  const builder = districtDashboard({
+    title: '总览 · Overview',
+    uid: 'jlp-overview',
+    description: '九龙坡社区数字化学习: who is learning, where, through which channel, on what',
+    tag: 'overview',
+  });
 
   builder.withPanel(
     statPanel(layout, {

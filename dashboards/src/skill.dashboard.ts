@@ -12,7 +12,7 @@ import {
   SKILL_FILTERS,
   SKILL_PROGRESS_CTE,
 } from './sql';
-import { ageBandVariable, pointVariable, regionVariable, sourceVariable, townVariable } from './variables';
+import { districtDashboard } from './variables';
 
 /** Learners active in the range, per `by` (engagement_daily, same filters as the cohort). */
 const activeBy = (by: string) => `active AS
@@ -52,21 +52,13 @@ const SHARE_COLUMNS = ['尝试 · Attempted', '完成 · Completed', '通过 · 
 
 export function skillDashboard(): dashboard.DashboardBuilder {
   const layout = new GridLayout();
-  const builder = new dashboard.DashboardBuilder('数字化学习技能 · Digital-learning skill')
-    .uid('jlp-skill')
-    .description(
+  const builder = districtDashboard({
+    title: '数字化学习技能 · Digital-learning skill',
+    uid: 'jlp-skill',
+    description:
       '居民数字化学习技能: the five modules of the computer course, attempted → completed → passed',
-    )
-    .tags(['jiulongpo', 'skill'])
-    .timezone('Asia/Shanghai')
-    .time({ from: 'now-30d', to: 'now' })
-    .refresh('5m')
-    .readonly()
-    .withVariable(regionVariable())
-    .withVariable(townVariable())
-    .withVariable(pointVariable())
-    .withVariable(ageBandVariable())
-    .withVariable(sourceVariable());
+    tag: 'skill',
+  });
 
   builder.withPanel(
     barPanel(layout, {

@@ -106,3 +106,28 @@ export const sourceVariable = () =>
     'The channel a statement came through (sending credential)',
     SOURCES.map((s) => [s, s] as const),
   );
+
+/**
+ * A dashboard about the district's learners: Chongqing time, the last 30 days, read-only, and every place
+ * and group filter (region, town, learning point, age band, source).
+ */
+export function districtDashboard(options: {
+  title: string;
+  uid: string;
+  description: string;
+  tag: string;
+}): dashboard.DashboardBuilder {
+  return new dashboard.DashboardBuilder(options.title)
+    .uid(options.uid)
+    .description(options.description)
+    .tags(['jiulongpo', options.tag])
+    .timezone('Asia/Shanghai')
+    .time({ from: 'now-30d', to: 'now' })
+    .refresh('5m')
+    .readonly()
+    .withVariable(regionVariable())
+    .withVariable(townVariable())
+    .withVariable(pointVariable())
+    .withVariable(ageBandVariable())
+    .withVariable(sourceVariable());
+}
