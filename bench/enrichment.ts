@@ -15,6 +15,7 @@ import {
   type LearnerRecord,
 } from '@app/enrichment';
 import { loadReferenceDataSync, ReferenceIndex } from '@app/reference';
+import { format, median, rate } from './measure';
 
 const rounds = Number(process.argv[2] ?? '5');
 const seconds = Number(process.argv[3] ?? '1');
@@ -121,26 +122,6 @@ function narrowAndEnrich(): void {
   cursor = cursor + 1 === INPUTS ? 0 : cursor + 1;
 }
 
-function rate(work: () => void): number {
-  let count = 0;
-  const start = process.hrtime.bigint();
-  const deadline = start + BigInt(Math.round(seconds * 1e9));
-  let now = start;
-  while (now < deadline) {
-    for (let i = 0; i < 1_000; i++) work();
-    count += 1_000;
-    now = process.hrtime.bigint();
-  }
-  return count / (Number(now - start) / 1e9);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-const format = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(10);
-
 const tally = new Map<string, number>();
 for (const input of inputs) {
   const result = enrichStatement(input, deps);
@@ -154,8 +135,8 @@ for (let i = 0; i < 50_000; i++) {
 const enrichRates: number[] = [];
 const narrowRates: number[] = [];
 for (let round = 0; round < rounds; round++) {
-  enrichRates.push(rate(enrichOnly));
-  narrowRates.push(rate(narrowAndEnrich));
+  enrichRates.push(rate(enrichOnly, seconds));
+  narrowRates.push(rate(narrowAndEnrich, seconds));
 }
 console.log(`mix of ${INPUTS} statements:`, Object.fromEntries([...tally].sort()));
 console.log(

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateStatement } from '@app/xapi';
+import { format, median, rate } from './measure';
 
 const fixture = join(
   __dirname,
@@ -31,26 +32,6 @@ function parseAndValidate(): void {
   sink += 1;
 }
 
-function rate(work: () => void): number {
-  let count = 0;
-  const start = process.hrtime.bigint();
-  const deadline = start + BigInt(Math.round(seconds * 1e9));
-  let now = start;
-  while (now < deadline) {
-    for (let i = 0; i < 1_000; i++) work();
-    count += 1_000;
-    now = process.hrtime.bigint();
-  }
-  return count / (Number(now - start) / 1e9);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-const format = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(10);
-
 for (let i = 0; i < 20_000; i++) {
   parseOnly();
   parseAndValidate();
@@ -58,8 +39,8 @@ for (let i = 0; i < 20_000; i++) {
 const parseRates: number[] = [];
 const validateRates: number[] = [];
 for (let round = 0; round < rounds; round++) {
-  parseRates.push(rate(parseOnly));
-  validateRates.push(rate(parseAndValidate));
+  parseRates.push(rate(parseOnly, seconds));
+  validateRates.push(rate(parseAndValidate, seconds));
 }
 const parse = median(parseRates);
 const full = median(validateRates);
