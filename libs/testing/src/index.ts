@@ -23,3 +23,4 @@ export {
   testKafkaBrokers,
 } from './test-broker';
 export { startIsolatedKafka, type IsolatedKafka } from './isolated-broker';
+export * from './python-tools';
