@@ -14,3 +14,5 @@ export * from './timestamp';
 export * from './actor-key';
 export * from './equivalence';
 export * from './storage';
+export * from './multipart';
+export * from './signature';
