@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ConsumedMessage } from '@app/bus';
 import type { EnrichedStatementValue } from '@app/contracts';
 import { VOIDED_VERB_ID, actorKey, durationToSeconds, type Actor } from '@app/xapi';
-import { toClickHouseDateTime64, type StatementRowInput } from '@app/warehouse';
+import { statementRelationColumns, toClickHouseDateTime64, type StatementRowInput } from '@app/warehouse';
 
 /** A message whose statement cannot become a row; permanent, so the message goes to the DLQ. */
 export class StatementMappingError extends Error {
@@ -119,9 +119,21 @@ export function toStatementRow(message: ConsumedMessage<EnrichedStatementValue>)
     success: result?.success ?? null,
     completion: result?.completion ?? null,
     raw: JSON.stringify(candidate),
+    ...relationColumns(candidate),
     kafka_topic: message.topic,
     kafka_partition: message.partition,
     kafka_offset: message.offset,
     row_version: stored,
   };
+}
+
+/** The Statement API's filter keys (migration 0009); an unkeyable actor is a mapping error like the others. */
+function relationColumns(statement: unknown): ReturnType<typeof statementRelationColumns> {
+  try {
+    return statementRelationColumns(statement);
+  } catch (error) {
+    throw new StatementMappingError(
+      `statement agents: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
