@@ -23,8 +23,8 @@ const WEEKLY_TOWN_GRID = `towns AS
 ),
 weekly AS
 (
-  SELECT toMonday(day) AS week, home_town, toFloat64(uniqExactMerge(learners)) AS learners
-  FROM engagement_daily
+  SELECT toMonday(day) AS week, home_town, toFloat64(uniqExact(learner)) AS learners
+  FROM learner_daily
   WHERE ${DAY_IN_RANGE}
     AND ${PEOPLE_FILTERS}
     AND home_town IN (SELECT town_id FROM towns)
@@ -58,7 +58,7 @@ export function balanceDashboard(): dashboard.DashboardBuilder {
     barPanel(layout, {
       title: '每千名居民参与人数(按街镇) · Learners per 1,000 residents by town',
       description:
-        'Distinct learners in the range by home town (engagement_daily) × 1,000 ÷ town population (dim_towns, illustrative until census); east and west in separate colours.',
+        'Distinct learners in the range by home town (learner_daily) × 1,000 ÷ town population (dim_towns, illustrative until census); east and west in separate colours.',
       w: 16,
       h: 10,
       // One of the two columns is null per town: stacking puts each town's bar in the middle of its slot.
@@ -70,8 +70,8 @@ export function balanceDashboard(): dashboard.DashboardBuilder {
 FROM dim_towns AS t
 LEFT JOIN
 (
-  SELECT home_town, uniqExactMerge(learners) AS learners
-  FROM engagement_daily
+  SELECT home_town, uniqExact(learner) AS learners
+  FROM learner_daily
   WHERE ${DAY_IN_RANGE}
     AND ${PEOPLE_FILTERS}
   GROUP BY home_town
@@ -87,7 +87,7 @@ SETTINGS join_use_nulls = 1`,
     statPanel(layout, {
       title: '近30天活跃学习点 · Learning points active in the last 30 days',
       description:
-        'Reference learning points (dim_learning_points, 176) with any statement in the 30 local days ending at the range end (engagement_daily), of the selected region and towns.',
+        'Reference learning points (dim_learning_points, 176) with any statement in the 30 local days ending at the range end (learner_daily), of the selected region and towns.',
       w: 8,
       h: 10,
       percentColumns: ['比例 · Share'],
@@ -101,7 +101,7 @@ SELECT
   toUInt32(uniqExactIf(learning_point_id, learning_point_id IN (SELECT learning_point_id FROM points))) AS \`活跃 · Active\`,
   toUInt32((SELECT count() FROM points)) AS \`总数 · Total\`,
   \`活跃 · Active\` / \`总数 · Total\` AS \`比例 · Share\`
-FROM engagement_daily
+FROM learner_daily
 WHERE day BETWEEN ${LOCAL_TO} - 29 AND ${LOCAL_TO}`,
     }),
   );
@@ -109,7 +109,7 @@ WHERE day BETWEEN ${LOCAL_TO} - 29 AND ${LOCAL_TO}`,
     timeSeriesPanel(layout, {
       title: '西部/东部参与率之比 · West/east participation ratio',
       description:
-        'Per local week: (west learners ÷ west population) ÷ (east learners ÷ east population), learners by home town (engagement_daily, dim_towns); 1 = balanced.',
+        'Per local week: (west learners ÷ west population) ÷ (east learners ÷ east population), learners by home town (learner_daily, dim_towns); 1 = balanced.',
       w: 12,
       h: 9,
       sql: `WITH
@@ -122,9 +122,9 @@ FROM
 (
   SELECT
     toDateTime(toMonday(day), 'Asia/Shanghai') AS time,
-    uniqExactMergeIf(learners, home_town IN (SELECT town_id FROM dim_towns WHERE region = 'west')) AS west,
-    uniqExactMergeIf(learners, home_town IN (SELECT town_id FROM dim_towns WHERE region = 'east')) AS east
-  FROM engagement_daily
+    uniqExactIf(learner, home_town IN (SELECT town_id FROM dim_towns WHERE region = 'west')) AS west,
+    uniqExactIf(learner, home_town IN (SELECT town_id FROM dim_towns WHERE region = 'east')) AS east
+  FROM learner_daily
   WHERE ${DAY_IN_RANGE}
     AND ${PEOPLE_FILTERS}
   GROUP BY time
@@ -178,16 +178,16 @@ ORDER BY time`,
     barPanel(layout, {
       title: '学习者年龄段与性别 · Learners by age band and gender',
       description:
-        'Distinct learners in the range per age band and gender (engagement_daily, demographics from the learner registry), stacked by gender.',
+        'Distinct learners in the range per age band and gender (learner_daily, demographics from the learner registry), stacked by gender.',
       w: 12,
       h: 9,
       stacked: true,
       sql: `SELECT
   ${AGE_BAND_LABEL('age_band')} AS \`年龄段 · Age band\`,
-  toUInt32(uniqExactMergeIf(learners, gender = 'female')) AS \`女 · Female\`,
-  toUInt32(uniqExactMergeIf(learners, gender = 'male')) AS \`男 · Male\`,
-  toUInt32(uniqExactMergeIf(learners, gender NOT IN ('female', 'male'))) AS \`其他/未知 · Other/unknown\`
-FROM engagement_daily
+  toUInt32(uniqExactIf(learner, gender = 'female')) AS \`女 · Female\`,
+  toUInt32(uniqExactIf(learner, gender = 'male')) AS \`男 · Male\`,
+  toUInt32(uniqExactIf(learner, gender NOT IN ('female', 'male'))) AS \`其他/未知 · Other/unknown\`
+FROM learner_daily
 WHERE ${DAY_IN_RANGE}
   AND ${ENGAGEMENT_FILTERS}
 GROUP BY age_band
@@ -198,7 +198,7 @@ ORDER BY ${AGE_BAND_ORDER('age_band')}`,
     tablePanel(layout, {
       title: '近30天无活动的学习点 · Learning points silent in the last 30 days',
       description:
-        'Reference learning points without any statement in the 30 local days ending at the range end (dim_learning_points minus engagement_daily).',
+        'Reference learning points without any statement in the 30 local days ending at the range end (dim_learning_points minus learner_daily).',
       w: 12,
       h: 10,
       sql: `SELECT
@@ -210,7 +210,7 @@ ORDER BY ${AGE_BAND_ORDER('age_band')}`,
 FROM dim_learning_points AS p
 LEFT JOIN dim_towns AS t ON t.town_id = p.town_id
 WHERE p.learning_point_id NOT IN
-  (SELECT DISTINCT learning_point_id FROM engagement_daily WHERE day BETWEEN ${LOCAL_TO} - 29 AND ${LOCAL_TO})
+  (SELECT DISTINCT learning_point_id FROM learner_daily WHERE day BETWEEN ${LOCAL_TO} - 29 AND ${LOCAL_TO})
   AND ${when('p.region', 'region')}
   AND ${when('p.town_id', 'town')}
 ORDER BY t.seq, p.learning_point_id`,
@@ -232,8 +232,8 @@ ORDER BY t.seq, p.learning_point_id`,
 FROM dim_towns AS t
 LEFT JOIN
 (
-  SELECT home_town, uniqExactMerge(learners) AS learners
-  FROM engagement_daily
+  SELECT home_town, uniqExact(learner) AS learners
+  FROM learner_daily
   WHERE ${DAY_IN_RANGE}
     AND ${PEOPLE_FILTERS}
   GROUP BY home_town

@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     const month = await loadOrReuse(wh, learners, days);
     const sizes = await wh.query<{ table: string; rows: string }>(
       `SELECT table, toString(sum(rows)) AS rows FROM system.parts WHERE active AND database = currentDatabase()
-       AND table IN ('statements', 'engagement_daily', 'skill_progress', 'learner_channels') GROUP BY table ORDER BY table`,
+       AND table IN ('statements', 'engagement_daily', 'learner_daily', 'skill_progress', 'learner_channels') GROUP BY table ORDER BY table`,
     );
     process.stdout.write(`${sizes.map((s) => `${s.table}: ${s.rows} rows`).join(', ')}\n\n`);
     const results: { name: string; median: number; max: number; rows: number }[] = [];

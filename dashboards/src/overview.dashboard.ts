@@ -7,7 +7,7 @@ import {
   LOCAL_TO,
   REGION_LABEL,
   SKILL_FILTERS,
-  SKILL_PROGRESS_CTE,
+  skillProgressCte,
   when,
 } from './sql';
 import { districtDashboard } from './variables';
@@ -25,14 +25,14 @@ export function overviewDashboard(): dashboard.DashboardBuilder {
     statPanel(layout, {
       title: '活跃学习者 · Active learners',
       description:
-        'Distinct learners with any statement on the last local day of the range, in its last 7 and last 30 days (engagement_daily).',
+        'Distinct learners with any statement on the last local day of the range, in its last 7 and last 30 days (learner_daily).',
       w: 10,
       h: 6,
       sql: `SELECT
-  toUInt32(uniqExactMergeIf(learners, day = ${LOCAL_TO})) AS \`今天 · Today\`,
-  toUInt32(uniqExactMergeIf(learners, day > ${LOCAL_TO} - 7)) AS \`7天 · 7 days\`,
-  toUInt32(uniqExactMerge(learners)) AS \`30天 · 30 days\`
-FROM engagement_daily
+  toUInt32(uniqExactIf(learner, day = ${LOCAL_TO})) AS \`今天 · Today\`,
+  toUInt32(uniqExactIf(learner, day > ${LOCAL_TO} - 7)) AS \`7天 · 7 days\`,
+  toUInt32(uniqExact(learner)) AS \`30天 · 30 days\`
+FROM learner_daily
 WHERE day BETWEEN ${LOCAL_TO} - 29 AND ${LOCAL_TO}
   AND ${ENGAGEMENT_FILTERS}`,
     }),
@@ -40,7 +40,7 @@ WHERE day BETWEEN ${LOCAL_TO} - 29 AND ${LOCAL_TO}
   builder.withPanel(
     timeSeriesPanel(layout, {
       title: '各来源学习记录数 · Statements by source',
-      description: 'xAPI statements per local day and source channel (engagement_daily, event time).',
+      description: 'xAPI statements per local day and source channel (learner_daily, event time).',
       w: 14,
       h: 6,
       stacked: true,
@@ -48,7 +48,7 @@ WHERE day BETWEEN ${LOCAL_TO} - 29 AND ${LOCAL_TO}
   toDateTime(day, 'Asia/Shanghai') AS time,
   source,
   toUInt32(sum(statement_count)) AS statements
-FROM engagement_daily
+FROM learner_daily
 WHERE ${DAY_IN_RANGE}
   AND ${ENGAGEMENT_FILTERS}
 GROUP BY time, source
@@ -59,7 +59,7 @@ ORDER BY time, source`,
     tablePanel(layout, {
       title: '街镇一览 · Towns',
       description:
-        'Per town where the learning happened: statements, distinct learners, hours of recorded learning time and active learning points in the range (engagement_daily, dim_towns).',
+        'Per town where the learning happened: statements, distinct learners, hours of recorded learning time and active learning points in the range (learner_daily, dim_towns).',
       w: 14,
       h: 12,
       sql: `SELECT
@@ -75,9 +75,9 @@ ORDER BY time, source`,
 FROM dim_towns AS t
 LEFT JOIN
 (
-  SELECT town, sum(statement_count) AS statements, uniqExactMerge(learners) AS learners,
+  SELECT town, sum(statement_count) AS statements, uniqExact(learner) AS learners,
     sum(time_spent_seconds) AS seconds, uniqExact(learning_point_id) AS points
-  FROM engagement_daily
+  FROM learner_daily
   WHERE ${DAY_IN_RANGE}
     AND ${ENGAGEMENT_FILTERS}
   GROUP BY town
@@ -92,11 +92,11 @@ SETTINGS join_use_nulls = 1`,
     tablePanel(layout, {
       title: '热门课程模块 · Top course modules',
       description:
-        'Course modules by learners who first attempted them in the range, with how many of those passed by now (skill_progress, dim_skills).',
+        'Course modules by learners who first attempted them in the range, with how many of those passed by now (skill_cohort, dim_skills).',
       w: 10,
       h: 12,
       sql: `WITH
-${SKILL_PROGRESS_CTE.replace("WHERE skill IN (SELECT skill_id FROM dim_skills WHERE course_id = 'computer-basics')", "WHERE skill != 'unknown'")}
+${skillProgressCte({ skills: 'all' })}
 SELECT
   concat(s.course_name_zh, ' ', toString(s.skill_order), '. ', s.name_zh) AS \`模块 · Module\`,
   s.name_en AS \`Module\`,

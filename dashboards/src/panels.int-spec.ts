@@ -2,12 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
-import { ChdbWarehouse, engagementByTown, skillFunnel } from '@app/warehouse';
+import { ChdbWarehouse, classroomToOnline, engagementByTown, skillFunnel } from '@app/warehouse';
 
 import { intervalFor, resolveVariableOptions } from './bench-panels';
 import { DASHBOARDS, buildDashboardJson } from './dashboards';
 import { expandQuery, type VariableInput } from './macros';
 import { clickhousePanelQueries, currentSelections, type PanelQuery } from './panel-queries';
+import { RAW_QUESTIONS } from './raw-questions';
 import { loadSimulatedMonth, type SimulatedMonth } from './testing/simulated-warehouse';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'dashboards-panels-'));
@@ -111,6 +112,16 @@ describe('panel values agree with the aggregate queries and with each other', ()
     expect(funnel.reduce((sum, f) => sum + f.passed, 0)).toBeGreaterThan(0);
   });
 
+  it('classroom starters who went online equal classroomToOnline for the same days', async () => {
+    const expected = await classroomToOnline(wh, { from: localDay(month.from), to: localDay(month.to) });
+    const [row] = await run(panel('skill', '课堂起步后自主在线学习的比例'));
+    expect(expected.started_offline).toBeGreaterThan(0);
+    expect([row['课堂起步 · Started in class'], row['转向在线 · Went online']]).toEqual([
+      expected.started_offline,
+      expected.continued_online,
+    ]);
+  });
+
   it('learners per 1,000 residents by town equal engagementByTown by home town', async () => {
     const towns = await engagementByTown(wh, {
       from: localDay(month.from),
@@ -155,6 +166,17 @@ describe('panel values agree with the aggregate queries and with each other', ()
     expect(silent.length).toBeGreaterThan(0);
     expect((active['活跃 · Active'] as number) + silent.length).toBe(176);
   });
+});
+
+describe('the same questions asked of the raw statements table (bench/dashboards.ts times both)', () => {
+  it.each(RAW_QUESTIONS.map((q) => [`${q.dashboard} / ${q.panel}`, q] as const))(
+    '%s: the raw table gives the panel its answer',
+    async (_label, question) => {
+      const aggregate = await run(panel(question.dashboard, question.panel));
+      expect(aggregate.length).toBeGreaterThan(0);
+      expect(await wh.query(expand(question.rawSql, question.dashboard))).toEqual(aggregate);
+    },
+  );
 });
 
 describe('variables narrow what panels show', () => {

@@ -53,12 +53,16 @@ export function pipelineHealthDashboard(): dashboard.DashboardBuilder {
     statPanel(layout, {
       title: '数据新鲜度 · Freshness',
       description:
-        'Now minus the newest durably written statement (max(stored) in statements) and minus the oldest sink watermark over partitions (sink_watermarks), in seconds.',
+        'Now minus the newest durably written statement (statements_stored, per-minute rollup of stored times) and minus the oldest sink watermark over partitions (sink_watermarks), in seconds.',
       w: 8,
       h: 8,
       unit: 's',
       sql: `SELECT
-  dateDiff('second', (SELECT max(stored) FROM statements), now64(6)) AS \`最新记录 · Newest statement\`,
+  dateDiff('second', (
+    SELECT max(newest_stored) FROM statements_stored
+    -- max(minute) comes from the parts' partition metadata; only the newest minute's rows are read
+    WHERE minute >= (SELECT max(minute) FROM statements_stored)
+  ), now64(6)) AS \`最新记录 · Newest statement\`,
   dateDiff('second', (
     SELECT min(stored_through) FROM
     (
@@ -120,16 +124,16 @@ ORDER BY \`数量 · Count\` DESC`,
     timeSeriesPanel(layout, {
       title: '入库记录(按来源) · Statements stored by source',
       description:
-        'Statements durably written to ClickHouse per interval by source, by their stored time (the raw statements table: no aggregate keeps the stored time).',
+        'Statements durably written to ClickHouse per interval (one minute at least) by source, by their stored time (statements_stored, a per-minute rollup).',
       w: 24,
       h: 8,
       stacked: true,
       sql: `SELECT
-  $__timeInterval(stored) AS time,
+  toStartOfInterval(minute, INTERVAL greatest($__interval_s, 60) second) AS time,
   source,
-  toUInt32(count()) AS statements
-FROM statements
-WHERE $__timeFilter(stored)
+  toUInt32(sum(statement_count)) AS statements
+FROM statements_stored
+WHERE $__timeFilter(minute)
   AND ${when('source', 'source')}
 GROUP BY time, source
 ORDER BY time, source`,

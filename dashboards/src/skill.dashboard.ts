@@ -10,15 +10,15 @@ import {
   REGION_LABEL,
   SKILL_COHORT_CTE,
   SKILL_FILTERS,
-  SKILL_PROGRESS_CTE,
+  skillProgressCte,
 } from './sql';
 import { districtDashboard } from './variables';
 
-/** Learners active in the range, per `by` (engagement_daily, same filters as the cohort). */
+/** Learners active in the range, per `by` (learner_daily, same filters as the cohort). */
 const activeBy = (by: string) => `active AS
 (
-  SELECT ${by} AS grp, uniqExactMerge(learners) AS learners
-  FROM engagement_daily
+  SELECT ${by} AS grp, uniqExact(learner) AS learners
+  FROM learner_daily
   WHERE ${DAY_IN_RANGE}
     AND ${ENGAGEMENT_FILTERS}
   GROUP BY grp
@@ -48,6 +48,15 @@ INNER JOIN active AS a ON a.grp = g.grp
 INNER JOIN modules AS m ON m.skill_id = g.skill
 ORDER BY ${order}, m.skill_order`;
 
+/** Cohort counts per skill, before any join (joining 5 modules to the counted rows, not to every learner). */
+const PER_SKILL_CTE = `per_skill AS
+(
+  SELECT skill, count() AS attempted, countIf(first_completed IS NOT NULL) AS completed,
+    countIf(first_passed IS NOT NULL) AS passed
+  FROM cohort
+  GROUP BY skill
+)`;
+
 const SHARE_COLUMNS = ['尝试 · Attempted', '完成 · Completed', '通过 · Passed'];
 
 export function skillDashboard(): dashboard.DashboardBuilder {
@@ -64,22 +73,22 @@ export function skillDashboard(): dashboard.DashboardBuilder {
     barPanel(layout, {
       title: '各模块尝试、完成、通过的学习者比例 · Share of learners who attempted, completed, passed',
       description:
-        'Learners who first attempted the module in the range (skill_progress, progress by now) divided by all learners active in the range (engagement_daily), same filters.',
+        'Learners who first attempted the module in the range (skill_cohort, progress by now) divided by all learners active in the range (learner_daily), same filters.',
       w: 24,
       h: 9,
       unit: 'percentunit',
       sql: `WITH
 ${SKILL_COHORT_CTE},
 ${MODULES_CTE},
-(SELECT uniqExactMerge(learners) FROM engagement_daily WHERE ${DAY_IN_RANGE} AND ${ENGAGEMENT_FILTERS}) AS active
+${PER_SKILL_CTE},
+(SELECT uniqExact(learner) FROM learner_daily WHERE ${DAY_IN_RANGE} AND ${ENGAGEMENT_FILTERS}) AS active
 SELECT
   m.module AS \`模块 · Module\`,
-  countIf(c.learner_key != '') / active AS \`尝试 · Attempted\`,
-  countIf(c.first_completed IS NOT NULL) / active AS \`完成 · Completed\`,
-  countIf(c.first_passed IS NOT NULL) / active AS \`通过 · Passed\`
+  ifNull(s.attempted, 0) / active AS \`尝试 · Attempted\`,
+  ifNull(s.completed, 0) / active AS \`完成 · Completed\`,
+  ifNull(s.passed, 0) / active AS \`通过 · Passed\`
 FROM modules AS m
-LEFT JOIN cohort AS c ON c.skill = m.skill_id
-GROUP BY m.skill_order, m.module
+LEFT JOIN per_skill AS s ON s.skill = m.skill_id
 ORDER BY m.skill_order
 SETTINGS join_use_nulls = 1`,
     }),
@@ -110,20 +119,20 @@ SETTINGS join_use_nulls = 1`,
     barPanel(layout, {
       title: '各模块学习漏斗 · Funnel per module',
       description:
-        'Learners who first attempted each module in the range, and how many of them completed and passed it by now (skill_progress).',
+        'Learners who first attempted each module in the range, and how many of them completed and passed it by now (skill_cohort).',
       w: 12,
       h: 9,
       sql: `WITH
 ${SKILL_COHORT_CTE},
-${MODULES_CTE}
+${MODULES_CTE},
+${PER_SKILL_CTE}
 SELECT
   m.module AS \`模块 · Module\`,
-  toUInt32(countIf(c.learner_key != '')) AS \`尝试 · Attempted\`,
-  toUInt32(countIf(c.first_completed IS NOT NULL)) AS \`完成 · Completed\`,
-  toUInt32(countIf(c.first_passed IS NOT NULL)) AS \`通过 · Passed\`
+  toUInt32(ifNull(s.attempted, 0)) AS \`尝试 · Attempted\`,
+  toUInt32(ifNull(s.completed, 0)) AS \`完成 · Completed\`,
+  toUInt32(ifNull(s.passed, 0)) AS \`通过 · Passed\`
 FROM modules AS m
-LEFT JOIN cohort AS c ON c.skill = m.skill_id
-GROUP BY m.skill_order, m.module
+LEFT JOIN per_skill AS s ON s.skill = m.skill_id
 ORDER BY m.skill_order
 SETTINGS join_use_nulls = 1`,
     }),
@@ -151,7 +160,7 @@ ORDER BY ${AGE_BAND_ORDER('learner_age_band')}`,
     barPanel(layout, {
       title: '从首次尝试到通过的天数(中位数) · Median days from first attempt to pass',
       description:
-        'Per module, the median of (first pass − first attempt) in days over cohort learners who have passed (skill_progress).',
+        'Per module, the median of (first pass − first attempt) in days over cohort learners who have passed (skill_cohort).',
       w: 12,
       h: 9,
       unit: 'd',
@@ -172,12 +181,12 @@ ORDER BY m.skill_order`,
     timeSeriesPanel(layout, {
       title: '每周通过模块数(按片区) · Module passes per week by region',
       description:
-        'Module passes per local week (Monday start) with the pass in the range, split by the region where the learner started the module (skill_progress).',
+        'Module passes per local week (Monday start) with the pass in the range, split by the region where the learner started the module (skill_cohort).',
       w: 12,
       h: 9,
       stacked: true,
       sql: `WITH
-${SKILL_PROGRESS_CTE}
+${skillProgressCte({ skills: 'computer-basics' })}
 SELECT
   toDateTime(toMonday(toDate(first_passed, 'Asia/Shanghai')), 'Asia/Shanghai') AS time,
   ${REGION_LABEL('start_region')} AS region,
@@ -205,7 +214,14 @@ ORDER BY time, region`,
     min(first_at) AS first_any,
     minIf(first_at, source IN ('classroom', 'kiosk')) AS first_offline,
     minIf(toNullable(first_at), source IN ('portal', 'app', 'partner')) AS first_online
-  FROM (SELECT learner_key, source, min(first_at) AS first_at FROM learner_channels GROUP BY learner_key, source)
+  FROM
+  (
+    SELECT learner_key, source, min(first_at) AS first_at
+    FROM learner_channels
+    -- A learner's first statement can be in the range only if one of their rows starts in it.
+    WHERE learner_key IN (SELECT learner_key FROM learner_channels WHERE $__timeFilter(first_at))
+    GROUP BY learner_key, source
+  )
   GROUP BY learner_key
 )
 SELECT

@@ -13,7 +13,7 @@ export const LOCAL_FROM = `toDate($__fromTime, 'Asia/Shanghai')`;
 export const LOCAL_TO = `toDate($__toTime, 'Asia/Shanghai')`;
 export const DAY_IN_RANGE = `day BETWEEN ${LOCAL_FROM} AND ${LOCAL_TO}`;
 
-/** engagement_daily rows of the selected place, age band and source (place = where the learning happened). */
+/** learner_daily rows of the selected place, age band and source (place = where the learning happened). */
 export const ENGAGEMENT_FILTERS = [
   when('region', 'region'),
   when('town', 'town'),
@@ -26,27 +26,26 @@ export const ENGAGEMENT_FILTERS = [
 export const PEOPLE_FILTERS = [when('age_band', 'age_band'), when('source', 'source')].join('\n  AND ');
 
 /**
- * One row per (skill, learner) of the computer course, merged (skill_progress is an AggregatingMergeTree),
- * with where and how the learner started the skill.
+ * One row per (skill, learner): first attempt, completion, pass, best score and where and how the learner
+ * started the skill, from the newest snapshot of skill_cohort (migration 0013: skill_progress merged by a
+ * view refreshed every minute), so a panel reads a range of the sorting key instead of merging every
+ * learner's partial rows and argMin states of skill_progress.
  */
-export const SKILL_PROGRESS_CTE = `progress AS
+export function skillProgressCte(options: { skills: 'computer-basics' | 'all' }): string {
+  const skills =
+    options.skills === 'all'
+      ? "skill != 'unknown'"
+      : "skill IN (SELECT skill_id FROM dim_skills WHERE course_id = 'computer-basics')";
+  return `progress AS
 (
   SELECT
-    skill,
-    learner_key,
-    min(first_attempt_at) AS first_attempt,
-    min(first_completed_at) AS first_completed,
-    min(first_passed_at) AS first_passed,
-    max(best_score) AS best,
-    argMinMerge(first_region) AS start_region,
-    argMinMerge(first_town) AS start_town,
-    argMinMerge(first_learning_point_id) AS start_point,
-    argMinMerge(first_source) AS start_source,
-    argMinMerge(age_band) AS learner_age_band
-  FROM skill_progress
-  WHERE skill IN (SELECT skill_id FROM dim_skills WHERE course_id = 'computer-basics')
-  GROUP BY skill, learner_key
+    skill, learner_key, first_attempt, first_completed, first_passed, best,
+    start_region, start_town, start_point, start_source, learner_age_band
+  FROM skill_cohort
+  WHERE snapshot_at = (SELECT max(snapshot_at) FROM skill_cohort)
+    AND ${skills}
 )`;
+}
 
 /** progress rows of the selected place, age band and source, without the time condition. */
 export const SKILL_FILTERS = [
@@ -58,7 +57,7 @@ export const SKILL_FILTERS = [
 ].join('\n    AND ');
 
 /** The cohort: learners who first attempted a skill in the dashboard range (progress counted by now). */
-export const SKILL_COHORT_CTE = `${SKILL_PROGRESS_CTE},
+export const SKILL_COHORT_CTE = `${skillProgressCte({ skills: 'computer-basics' })},
 cohort AS
 (
   SELECT * FROM progress

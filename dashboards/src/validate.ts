@@ -1,9 +1,9 @@
 /**
- * Structural checks of a dashboard JSON against what Grafana requires and what these dashboards promise.
- * The foundation SDK ships TypeScript types but no JSON schema (checked: no *.schema.json or schema file in
- * node_modules/@grafana/grafana-foundation-sdk), so this checks what Grafana itself enforces or relies on:
- * schemaVersion ≥ 39, unique panel ids, panels inside the 24-column grid and not overlapping, every
- * variable a query uses defined (and defined before the variables that use it), datasource refs resolvable.
+ * Structural checks of a dashboard JSON against what Grafana requires and what these dashboards promise,
+ * beyond what a schema can say: schemaVersion ≥ 39, unique panel ids, panels inside the 24-column grid and
+ * not overlapping, every variable a query uses defined (and defined before the variables that use it),
+ * datasource refs resolvable. The JSON Schema check itself is grafana-schema.int-spec.ts (Grafana's schema
+ * from @grafana/schema; no registry ships the foundation SDK's JSON Schema: see testing/grafana-schema.ts).
  */
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 

@@ -41,7 +41,6 @@ function clickhouseQueryVariable(name: string, label: string, description: strin
       format: ClickHouseFormat.table,
       rawSql: sql,
     })
-    .definition(sql)
     .refresh(dashboard.VariableRefresh.OnDashboardLoad)
     .multi(true)
     .includeAll(true)

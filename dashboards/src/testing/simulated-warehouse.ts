@@ -4,7 +4,13 @@ import { LearnerDirectory, enrichStatement, stampLearner } from '@app/enrichment
 import { toStatementRow } from '@app/pipeline';
 import { ReferenceIndex, loadReferenceData } from '@app/reference';
 import { simulateDistrict } from '@app/simulator';
-import { loadReferenceDimensions, runMigrations, type JsonRow, type Warehouse } from '@app/warehouse';
+import {
+  loadReferenceDimensions,
+  refreshViewsNow,
+  runMigrations,
+  type JsonRow,
+  type Warehouse,
+} from '@app/warehouse';
 import { actorKey, type Actor } from '@app/xapi';
 
 export interface SimulatedMonthOptions {
@@ -100,6 +106,8 @@ export async function loadSimulatedMonth(
     }
   }
   if (batch.length > 0) await wh.insertJsonEachRow('statements', batch);
+  // The skill panels read skill_cohort, which a view refreshes every minute: refresh it now.
+  await refreshViewsNow(wh);
 
   const deadLetters = [
     [

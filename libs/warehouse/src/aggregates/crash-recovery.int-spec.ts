@@ -11,10 +11,8 @@ describe('recoverAggregatesAfterCrash', () => {
   let dir: string;
   let warehouse: ChdbWarehouse;
   const marker = () => join(dir, 'running.marker');
-  const aggregated = async () =>
-    Number(
-      (await warehouse.query<{ n: string }>('SELECT sum(statement_count) AS n FROM engagement_daily'))[0].n,
-    );
+  const aggregated = async (table = 'engagement_daily') =>
+    Number((await warehouse.query<{ n: string }>(`SELECT sum(statement_count) AS n FROM ${table}`))[0].n);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'crash-recovery-'));
@@ -42,7 +40,9 @@ describe('recoverAggregatesAfterCrash', () => {
     const first = await recoverAggregatesAfterCrash(warehouse, marker());
     // The crash: statements were written, the views' parts were not (simulated by losing them).
     await warehouse.command('TRUNCATE TABLE engagement_daily');
+    await warehouse.command('TRUNCATE TABLE learner_daily');
     expect(await aggregated()).toBe(0);
+    expect(await aggregated('learner_daily')).toBe(0);
     void first; // never marked clean: the process "died"
 
     const reasons: string[] = [];
@@ -50,6 +50,7 @@ describe('recoverAggregatesAfterCrash', () => {
     expect(second.rebuilt).toBe(true);
     expect(reasons[0]).toContain('did not stop cleanly');
     expect(await aggregated()).toBe(3);
+    expect(await aggregated('learner_daily')).toBe(3);
     second.markCleanStop();
   });
 });

@@ -6,14 +6,30 @@ import { WarehouseQueryError } from '../warehouse-errors';
 import { assertTableIdentifier, type Warehouse } from '../warehouse.port';
 import { readAggregateSql } from './query-sql';
 
-/** Each aggregate table and the materialized view that feeds it (migrations 0004-0006). */
+/** Each aggregate table and the materialized view that feeds it (migrations 0004-0006, 0013). */
 export const AGGREGATE_VIEWS = [
   { view: 'engagement_daily_mv', table: 'engagement_daily' },
   { view: 'skill_progress_mv', table: 'skill_progress' },
   { view: 'learner_channels_mv', table: 'learner_channels' },
+  { view: 'learner_daily_mv', table: 'learner_daily' },
+  { view: 'statements_stored_mv', table: 'statements_stored' },
 ] as const;
 
 export type AggregateTable = (typeof AGGREGATE_VIEWS)[number]['table'];
+
+/** Views recomputed on a schedule from the aggregates, not fed by inserts (0013: skill_cohort). */
+export const REFRESHABLE_VIEWS = ['skill_cohort_mv'] as const;
+
+/**
+ * Runs every refreshable view now and waits for it: after a bulk load or a rebuild, so readers of its table
+ * do not wait for the next scheduled refresh (tests, benchmarks, maintenance).
+ */
+export async function refreshViewsNow(warehouse: Warehouse): Promise<void> {
+  for (const view of REFRESHABLE_VIEWS) {
+    await warehouse.command(`SYSTEM REFRESH VIEW ${view}`);
+    await warehouse.command(`SYSTEM WAIT VIEW ${view}`);
+  }
+}
 
 const REBUILD_SOURCE_SQL = readAggregateSql('rebuild-source');
 const ViewSelectSchema = z.object({ as_select: z.string().min(1), database: z.string().min(1) });
@@ -33,6 +49,7 @@ const PartitionSchema = z.object({ partition_id: z.string().regex(/^[0-9A-Za-z_-
 export async function rebuildAggregates(warehouse: Warehouse): Promise<Record<AggregateTable, number>> {
   const rows = {} as Record<AggregateTable, number>;
   for (const { view, table } of AGGREGATE_VIEWS) rows[table] = await rebuildOne(warehouse, view, table);
+  await refreshViewsNow(warehouse);
   return rows;
 }
 

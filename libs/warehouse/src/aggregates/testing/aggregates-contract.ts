@@ -72,7 +72,12 @@ export function describeAggregatesContract(label: string, open: () => Promise<Wa
     }
 
     /** Every aggregate table merged to its final state, for before/after comparisons. */
-    async function aggregateSnapshot(): Promise<{ engagement: Rows; skills: Rows; channels: Rows }> {
+    async function aggregateSnapshot(): Promise<{
+      engagement: Rows;
+      skills: Rows;
+      channels: Rows;
+      learnerDays: Rows;
+    }> {
       const engagement = await warehouse.query(
         `SELECT day, region, town, learning_point_id, source, verb_category, age_band, gender, home_town,
                 sum(statement_count) AS statements, uniqExactMerge(learners) AS learners,
@@ -90,7 +95,12 @@ export function describeAggregatesContract(label: string, open: () => Promise<Wa
                 sum(statement_count) AS statements
          FROM learner_channels GROUP BY ALL ORDER BY ALL`,
       );
-      return { engagement, skills, channels };
+      const learnerDays = await warehouse.query(
+        `SELECT day, region, town, learning_point_id, source, age_band, gender, home_town, toString(learner) AS learner,
+                sum(statement_count) AS statements, sum(time_spent_seconds) AS seconds, sum(timed_statement_count) AS timed
+         FROM learner_daily GROUP BY ALL ORDER BY ALL`,
+      );
+      return { engagement, skills, channels, learnerDays };
     }
 
     describe('reference dimensions', () => {
@@ -560,6 +570,37 @@ export function describeAggregatesContract(label: string, open: () => Promise<Wa
       });
     });
 
+    describe('statements_stored (0013)', () => {
+      it('counts the statements per minute of their stored time and keeps the newest stored time', async () => {
+        const counted = `voiding_target IS NULL AND verb_id != 'http://adlnet.gov/expapi/verbs/voided'`;
+        const [fromStatements] = await warehouse.query(
+          `SELECT toUInt32(count()) AS statements, toUInt32(uniqExact(toStartOfMinute(stored), source)) AS minutes,
+                  toString(max(stored)) AS newest
+           FROM statements WHERE ${counted}`,
+        );
+        const [fromRollup] = await warehouse.query(
+          `SELECT toUInt32(sum(statement_count)) AS statements, toUInt32(uniqExact(minute, source)) AS minutes,
+                  toString(max(newest_stored)) AS newest
+           FROM statements_stored`,
+        );
+        expect(fromRollup).toEqual(fromStatements);
+      });
+    });
+
+    describe('learner_daily (0013)', () => {
+      it('counts the same statements, time and distinct learners per day and town as engagement_daily', async () => {
+        const per = (table: string, learners: string) =>
+          warehouse.query(
+            `SELECT toString(day) AS day, town, toUInt32(sum(statement_count)) AS statements,
+                    toUInt32(${learners}) AS learners, round(sum(time_spent_seconds), 3) AS seconds
+             FROM ${table} GROUP BY day, town ORDER BY day, town`,
+          );
+        const fromEngagement = await per('engagement_daily', 'uniqExactMerge(learners)');
+        expect(fromEngagement.length).toBeGreaterThan(3);
+        expect(await per('learner_daily', 'uniqExact(learner)')).toEqual(fromEngagement);
+      });
+    });
+
     // Runs last: it sees the data of every test above.
     describe('rebuildAggregates', () => {
       it('recomputes the aggregates from statements without voided statements, changing nothing else', async () => {
@@ -595,15 +636,21 @@ export function describeAggregatesContract(label: string, open: () => Promise<Wa
           ),
           skills: snapshot.skills.filter((row) => !voidedLearners.has(String(row.learner_key))),
           channels: snapshot.channels.filter((row) => !voidedLearners.has(String(row.learner_key))),
+          learnerDays: snapshot.learnerDays.filter(
+            (row) => !['2024-08-01', '2025-01-10'].includes(String(row.day)),
+          ),
         });
         expect(withoutVoided(after)).toEqual(withoutVoided(before));
         expect(after.skills.filter((row) => voidedLearners.has(String(row.learner_key)))).toEqual([]);
         expect(after.channels.filter((row) => voidedLearners.has(String(row.learner_key)))).toEqual([]);
         expect(after.engagement.filter((row) => row.day === '2024-08-01')).toEqual([]);
+        expect(after.learnerDays.filter((row) => row.day === '2024-08-01')).toEqual([]);
         expect(rebuilt).toEqual({
           engagement_daily: expect.any(Number),
           skill_progress: after.skills.length,
           learner_channels: after.channels.length,
+          learner_daily: expect.any(Number),
+          statements_stored: expect.any(Number),
         });
 
         // Idempotent, and the views keep feeding the rebuilt tables.
