@@ -86,6 +86,8 @@ async function main(): Promise<void> {
   await producer.disconnect();
   await stopBroker?.();
   rmSync(kafkaDir, { recursive: true, force: true });
+  // One machine-readable line for bench/run.ts.
+  console.log(`RESULT ${JSON.stringify({ rates })}`);
   const sorted = [...rates].sort((a, b) => a - b);
   console.log(
     `backbone (Kafka → sink → chdb): median ${Math.round(sorted[Math.floor(sorted.length / 2)])} statements/s ` +

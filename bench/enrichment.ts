@@ -145,4 +145,6 @@ console.log(
 console.log(
   `enrichableStatementSchema.parse + enrich ${format(median(narrowRates))} /s (median of ${rounds})`,
 );
+// One machine-readable line for bench/run.ts.
+console.log(`RESULT ${JSON.stringify({ enrich: enrichRates, narrowAndEnrich: narrowRates })}`);
 if (sink === 0) console.log('(sink)');

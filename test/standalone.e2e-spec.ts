@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, pollUntil } from '@app/testing';
-import { ChdbWarehouse, engagementBreakdown, skillFunnel } from '@app/warehouse';
+import { ChdbWarehouse, WarehouseConfigError, engagementBreakdown, skillFunnel } from '@app/warehouse';
 
 const ROOT = join(__dirname, '..');
 
@@ -88,7 +88,19 @@ describe('npm start (embedded mode)', () => {
     process.kill(-(child.pid as number), 'SIGTERM');
     await exited;
 
-    const warehouse = new ChdbWarehouse(join(dataDir, 'clickhouse'));
+    // npm exits as soon as its child got the signal; node may still be closing the store, which chdb lets
+    // only one process hold: open it once that process has let go.
+    const warehouse = await pollUntil(
+      async () => {
+        try {
+          return new ChdbWarehouse(join(dataDir, 'clickhouse'));
+        } catch (error) {
+          if (error instanceof WarehouseConfigError) return undefined;
+          throw error;
+        }
+      },
+      { timeoutMs: 30_000, intervalMs: 200, description: 'the stopped process releases its store' },
+    );
     try {
       const rows = await engagementBreakdown(warehouse, {
         from: '2026-11-20',

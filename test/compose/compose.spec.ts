@@ -9,6 +9,7 @@ import { loadConfig } from '@app/config';
 import { parseCliArgs } from '@app/simulator';
 import { enricherEnvSchema } from '../../apps/enricher/src/enricher.config';
 import { gatewayEnvSchema } from '../../apps/gateway/src/gateway.config';
+import { insightsAppEnvSchema } from '../../apps/insights/src/insights.config';
 import { sinkEnvSchema } from '../../apps/sink/src/sink.config';
 import {
   appOf,
@@ -37,6 +38,7 @@ const appSchemas: Record<string, z.ZodType | null> = {
   gateway: gatewayEnvSchema,
   enricher: enricherEnvSchema,
   sink: sinkEnvSchema,
+  insights: insightsAppEnvSchema,
   simulator: null,
 };
 

@@ -3,7 +3,16 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HealthRegistry, JsonLogger, ObservabilityModule, PipelineMetrics } from '@app/observability';
 import { ReferenceIndex } from '@app/reference';
-import { CredentialStore, LrsModule, hasScope, lrsOptionsFromEnv, type StatementLookup } from '@app/lrs';
+import {
+  CredentialStore,
+  LrsModule,
+  hasScope,
+  lrsOptionsFromEnv,
+  type AttachmentStore,
+  type StatementLookup,
+  type StatementReader,
+} from '@app/lrs';
+import { OpenApiModule } from '@app/lrs/openapi.module';
 import { LearnerRegistry, RegistryModule, basicRegistryAuth } from '@app/registry';
 import type { MessageProducer } from '@app/bus';
 import type { GatewayConfig } from './gateway.config';
@@ -14,6 +23,10 @@ export interface GatewayDependencies {
   readonly config: GatewayConfig;
   readonly producer: MessageProducer;
   readonly lookup: StatementLookup;
+  /** GET /xapi/statements; absent without a warehouse (then GET answers 503). */
+  readonly reader?: StatementReader;
+  /** Attachment data; absent without a warehouse, and then attachment data is refused (501). */
+  readonly attachments?: AttachmentStore;
   readonly credentials: CredentialStore;
   readonly reference: ReferenceIndex;
   readonly logger: JsonLogger;
@@ -31,9 +44,12 @@ class GatewayModule {
       module: GatewayModule,
       imports: [
         ObservabilityModule.forRoot({ service: SERVICE_NAME, metrics: deps.metrics, health: deps.health }),
+        OpenApiModule.forRoot(),
         LrsModule.forRoot({
           producer: deps.producer,
           lookup: deps.lookup,
+          reader: deps.reader,
+          attachments: deps.attachments,
           credentials: deps.credentials,
           reference: deps.reference,
           logger: deps.logger,

@@ -18,6 +18,8 @@ export const gatewayEnvSchema = z
     XAPI_CONFLICT_LOOKUP: z.enum(['warehouse', 'recent-only']).default('warehouse'),
     /** Reference data directory (learning points, skills); default the repository's libs/reference/data. */
     REFERENCE_DATA_DIR: z.string().min(1).optional(),
+    /** The sink's consumer group, whose watermarks give GET /xapi/statements its Consistent-Through. */
+    SINK_GROUP_ID: z.string().min(1).default('sink'),
     /** Create the topic the gateway produces to if it is missing. */
     KAFKA_ENSURE_TOPICS: envBoolean(true),
     ...kafkaEnvShape,

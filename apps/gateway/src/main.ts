@@ -4,6 +4,10 @@ import { loadConfig } from '@app/config';
 import { topicDeclarations, topics } from '@app/contracts';
 import {
   InMemoryStatementLookup,
+  PendingStatements,
+  StatementReader,
+  sinkWatermark,
+  WarehouseAttachmentStore,
   WarehouseStatementLookup,
   type StatementLookup,
   loadCredentials,
@@ -39,10 +43,25 @@ async function main(): Promise<{ logger: JsonLogger; stop: () => Promise<void> }
   let warehouse: Warehouse | undefined;
   let lookup: StatementLookup;
   let registry: LearnerRegistry | undefined;
+  let attachments: WarehouseAttachmentStore | undefined;
+  let reader: StatementReader | undefined;
   if (config.XAPI_CONFLICT_LOOKUP === 'warehouse') {
     warehouse = await openWarehouse(config);
     const opened = warehouse;
     lookup = new WarehouseStatementLookup(opened);
+    attachments = new WarehouseAttachmentStore(opened);
+    // Read-your-writes for this gateway's own acks; other writers are covered by the sink's watermarks.
+    const enriched = topics.statementsEnriched.name;
+    reader = new StatementReader({
+      warehouse: opened,
+      consistency: new PendingStatements(opened, {
+        watermark: sinkWatermark(opened, {
+          consumerGroup: config.SINK_GROUP_ID,
+          topic: enriched,
+          partitions: topicDeclarations().find((t) => t.name === enriched)?.partitions ?? 1,
+        }),
+      }),
+    });
     // The learner registry lives in the same warehouse; its changes go to the enrichers through Kafka.
     registry = new LearnerRegistry({ warehouse: opened, producer, reference });
     health.register('warehouse', async () => {
@@ -61,6 +80,8 @@ async function main(): Promise<{ logger: JsonLogger; stop: () => Promise<void> }
     config,
     producer,
     lookup,
+    reader,
+    attachments,
     credentials,
     reference,
     logger,

@@ -15,10 +15,12 @@ export function startBanner(options: {
   const lines = [
     '',
     '九龙坡社区数字化学习分析 · Jiulongpo xAPI learning analytics',
+    `  dashboards ${url}/   (仪表盘 in the browser; sign in ${credential ? `as ${credential.key} with the secret below` : 'with a credential that has dashboards/read'})`,
     `  mode       ${mode}; ${store}`,
     `  xAPI       ${url}/xapi/statements   (X-Experience-API-Version: 1.0.3)`,
     `  attendance ${url}/xapi/classroom/attendance   (text/csv)`,
     `  registry   ${url}/registry/learners/{id}`,
+    `  research   ${url}/research/docs   (own credentials: RESEARCH_BOOTSTRAP_CREDENTIAL or RESEARCH_CREDENTIALS_FILE)`,
     `  health     ${url}/health      metrics ${url}/metrics`,
   ];
   if (credential) {

@@ -37,6 +37,8 @@ export async function loadDemoDistrict(options: {
   learners: number;
   days: number;
   seed: number;
+  /** Runs the scheduled views now, so the skill panels show the demo at once rather than after a minute. */
+  refreshViews: () => Promise<void>;
 }): Promise<void> {
   const { credentials, logger } = options;
   const make = async (
@@ -82,6 +84,7 @@ export async function loadDemoDistrict(options: {
       logger.event('info', `demo: ${phase} ${done}/${total}`);
     },
   });
+  await options.refreshViews();
   logger.event(hasFailures(report) ? 'warn' : 'info', 'demo district loaded', {
     seconds: Math.round((Date.now() - started) / 1000),
     summary: formatSendReport(report),

@@ -4,6 +4,7 @@ import { loadConfig } from '@app/config';
 import { parseBootstrapCredential } from '@app/lrs';
 import { runService, type JsonLogger } from '@app/observability';
 import { startBanner } from './banner';
+import { refreshViewsNow } from '@app/warehouse';
 import { loadDemoDistrict } from './demo';
 import { standaloneEnvSchema } from './standalone.config';
 import { startStandalone } from './standalone.app';
@@ -32,6 +33,7 @@ async function main(): Promise<{ logger: JsonLogger; stop: () => Promise<void> }
       learners: env.DEMO_LEARNERS,
       days: env.DEMO_DAYS,
       seed: env.DEMO_SEED,
+      refreshViews: () => refreshViewsNow(running.warehouse),
     }).catch((error: unknown) =>
       running.logger.event('error', 'the demo district could not be loaded', { error: String(error) }),
     );

@@ -24,11 +24,22 @@ import type { LearnerDirectory } from '@app/enrichment';
 import {
   CredentialStore,
   LrsModule,
+  WarehouseAttachmentStore,
+  AcknowledgedIsStored,
+  PendingStatements,
+  StatementReader,
   WarehouseStatementLookup,
   hasScope,
   loadCredentials,
   lrsOptionsFromEnv,
 } from '@app/lrs';
+import { OpenApiModule } from '@app/lrs/openapi.module';
+import {
+  InsightsModule,
+  ResearchService,
+  consistentThroughFrom,
+  loadResearchCredentials,
+} from '@app/insights';
 import { HealthRegistry, JsonLogger, ObservabilityModule, PipelineMetrics } from '@app/observability';
 import { consumerMetricsFor, createEnrichStep, createLearnerChangeStep, createSinkStep } from '@app/pipeline';
 import { ReferenceIndex } from '@app/reference';
@@ -40,6 +51,7 @@ import {
   storeDeadLetters,
   type Warehouse,
 } from '@app/warehouse';
+import { ViewerModule } from '@app/viewer';
 import { isEmptyStore } from './demo';
 import type { StandaloneEnv } from './standalone.config';
 
@@ -140,12 +152,38 @@ export async function startStandalone(env: StandaloneEnv): Promise<RunningStanda
   });
 
   const credentials = await loadCredentials(env, reference);
+  // The research API on the same port, with researcher credentials of its own (separate from partners').
+  const research = new ResearchService({
+    warehouse,
+    registry,
+    minCellLearners: env.RESEARCH_MIN_CELL_LEARNERS,
+    closeAfterDays: env.RESEARCH_CLOSE_AFTER_DAYS,
+    consistentThrough: consistentThroughFrom(
+      warehouse,
+      transport.watermarks
+        ? {
+            kind: 'watermarks',
+            consumerGroup: env.SINK_GROUP_ID,
+            topic: topics.statementsEnriched.name,
+            partitions: topics.statementsEnriched.defaultPartitions,
+          }
+        : { kind: 'clock', marginMs: env.RESEARCH_CUT_MARGIN_MS },
+    ),
+  });
+  const researchCredentials = await loadResearchCredentials(env);
   const app = await NestFactory.create<NestFastifyApplication>(
     StandaloneModule.forRoot([
       ObservabilityModule.forRoot({ service: SERVICE_NAME, metrics, health }),
+      OpenApiModule.forRoot(),
       LrsModule.forRoot({
         producer: transport.producer,
         lookup: new WarehouseStatementLookup(warehouse),
+        // In-process, an acknowledged statement is already stored; through Kafka it is readable once the sink wrote it.
+        reader: new StatementReader({
+          warehouse,
+          consistency: transport.watermarks ? new PendingStatements(warehouse) : new AcknowledgedIsStored(),
+        }),
+        attachments: new WarehouseAttachmentStore(warehouse),
         credentials,
         reference,
         logger,
@@ -154,6 +192,19 @@ export async function startStandalone(env: StandaloneEnv): Promise<RunningStanda
       RegistryModule.forRoot({
         registry,
         auth: basicRegistryAuth({ verify: (key, secret) => credentials.verify(key, secret), hasScope }),
+      }),
+      InsightsModule.forRoot({ research, credentials: researchCredentials }),
+      // The dashboards in the browser (GET /): no Grafana can reach the embedded engine.
+      await ViewerModule.forRoot({
+        warehouse,
+        // No Prometheus here: the pipeline-health panels read this process's own metrics, sampled in memory.
+        metrics: metrics.registry,
+        metricsIntervalMs: 5000,
+        authenticate: async (key, secret) => {
+          const credential = await credentials.verify(key, secret);
+          if (credential === undefined) return false;
+          return hasScope(credential, 'dashboards/read') || hasScope(credential, 'all/read');
+        },
       }),
     ]),
     new FastifyAdapter({ bodyLimit: env.XAPI_BODY_LIMIT_BYTES }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { envBoolean, envPort, envPositiveInt } from '@app/config';
 import { kafkaEnvShape } from '@app/bus';
 import { lrsEnvShape } from '@app/lrs';
+import { insightsEnvShape } from '@app/insights';
 import { warehouseEnvSchema } from '@app/warehouse';
 
 /**
@@ -27,6 +28,7 @@ export const standaloneEnvSchema = z
     /** Reference data directory (towns, points, skills); default the repository's libs/reference/data. */
     REFERENCE_DATA_DIR: z.string().min(1).optional(),
     ...lrsEnvShape,
+    ...insightsEnvShape,
     ...warehouseEnvSchema.shape,
     ...kafkaEnvShape,
     // Only needed with TRANSPORT=kafka (checked below).

@@ -23,6 +23,8 @@ export const CREDENTIAL_SCOPES = [
   'all/read',
   'all',
   'registry/write',
+  // Reading the dashboards in the browser (libs/viewer); `all` and `all/read` include it.
+  'dashboards/read',
 ] as const;
 export type CredentialScope = (typeof CREDENTIAL_SCOPES)[number];
 

@@ -9,7 +9,8 @@ export type RejectionReason =
   | 'forbidden'
   | 'too-large'
   | 'rate-limited'
-  | 'unavailable';
+  | 'unavailable'
+  | 'not-found';
 
 /**
  * A refusal the Statement API answers with a status and a JSON body `{ error, message, ...details }`.

@@ -11,3 +11,6 @@ export * from './lrs.controllers';
 export * from './lrs.module';
 export * from './testing/recording-producer';
 export * from './lrs.env';
+export * from './attachments';
+export * from './attachments-response';
+export * from './read';

@@ -13,8 +13,11 @@ import {
   UnauthenticatedError,
 } from './errors';
 import { TokenBucketLimiter } from './rate-limiter';
+import { AttachmentIntake, readStatementUpload, type AttachmentStore } from './attachments';
+import type { AttachmentPart } from '@app/xapi';
 import { StatementIngest, type IngestContext } from './statement-ingest';
 import type { LrsModuleOptions } from './lrs.options';
+import type { StatementReader } from './read/statement-reader';
 import { REGISTRY_LEARNER_HOME_PAGE } from '@app/enrichment';
 
 /** What the controllers hand over: the parts of an HTTP request the Statement API looks at. */
@@ -47,12 +50,15 @@ export const DEFAULT_STATEMENTS_PER_SECOND = 1000;
  */
 export class LrsGateway {
   readonly ingest: StatementIngest;
+  private readonly reader?: StatementReader;
+  private readonly attachmentStore?: AttachmentStore;
   private readonly credentials: CredentialStore;
   private readonly limiter: TokenBucketLimiter;
   private readonly reference: ReferenceIndex;
   private readonly learnerHomePage: string;
   private readonly metrics?: PipelineMetrics;
   private readonly logger?: JsonLogger;
+  private readonly attachments: AttachmentIntake;
 
   constructor(options: LrsModuleOptions & { metrics?: PipelineMetrics }) {
     const nowMs = options.nowMs;
@@ -66,6 +72,8 @@ export class LrsGateway {
       burst: options.rateLimit?.burst,
       now: options.nowMs,
     });
+    this.attachments = new AttachmentIntake(options.attachments);
+    this.attachmentStore = options.attachments;
     this.ingest = new StatementIngest({
       producer: options.producer,
       lookup: options.lookup,
@@ -73,6 +81,19 @@ export class LrsGateway {
       recentCapacity: options.recentCapacity,
       metrics: options.metrics,
       now: nowMs ? () => new Date(nowMs()) : undefined,
+      onAccepted: (statements) => options.reader?.consistency.accepted(statements),
+    });
+    this.reader = options.reader;
+  }
+
+  /** GET (and HEAD) /xapi/statements: the read side (libs/lrs/src/read). */
+  getStatements(request: LrsRequest): Promise<LrsResponse> {
+    return this.handle(request, 'statements/read', async () => {
+      if (this.reader === undefined) {
+        throw new LrsHttpError(503, 'unavailable', 'this gateway has no warehouse to read statements from');
+      }
+      // attachments=true answers multipart/mixed with the stored attachment data (read/statement-reader.ts).
+      return this.reader.getStatements(request, this.attachmentStore);
     });
   }
 
@@ -81,7 +102,8 @@ export class LrsGateway {
     return this.handle(request, 'statements/write', async (call) => {
       rejectUnknownParameters(request.query, []);
       // Always an array of ids, even for a single statement (Communication 2.1.2).
-      return { status: 200, body: await this.storeStatements(call, request.body) };
+      const upload = readStatementUpload(request);
+      return { status: 200, body: await this.storeStatements(call, upload.body, upload.parts) };
     });
   }
 
@@ -94,7 +116,8 @@ export class LrsGateway {
         throw new BadRequestError('PUT /statements requires the statementId parameter');
       }
       if (!UUID.test(statementId)) throw new BadRequestError(`statementId is not a UUID: ${statementId}`);
-      const body = request.body;
+      const upload = readStatementUpload(request);
+      const body = upload.body;
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw new BadRequestError('PUT /statements takes exactly one statement object');
       }
@@ -107,7 +130,7 @@ export class LrsGateway {
           `the statement's id (${String(bodyId)}) differs from the statementId parameter (${statementId})`,
         );
       }
-      await this.storeStatements(call, { ...body, id: bodyId ?? statementId });
+      await this.storeStatements(call, { ...body, id: bodyId ?? statementId }, upload.parts);
       return { status: 204 };
     });
   }
@@ -179,12 +202,20 @@ export class LrsGateway {
     });
   }
 
-  private async storeStatements(call: Call, body: unknown): Promise<string[]> {
+  private async storeStatements(
+    call: Call,
+    body: unknown,
+    parts?: readonly AttachmentPart[],
+  ): Promise<string[]> {
     call.statementCount = Array.isArray(body) ? body.length : 1;
     this.rateLimit(call.credential, call.statementCount);
     const validation = validateStatements(body, { version: call.context.version });
     if (!validation.ok) throw new StatementValidationFailedError(validation.errors);
-    rejectAttachmentsWithoutFileUrl(validation.statements);
+    // Attachment data is checked and stored durably before the statements are acknowledged.
+    await this.attachments.accept(validation.statements, parts, {
+      version: call.context.version,
+      wasArray: validation.wasArray,
+    });
     return this.ingest.storeAll(validation.statements, call.context);
   }
 
@@ -196,7 +227,7 @@ export class LrsGateway {
   private async handle(
     request: LrsRequest,
     scope: CredentialScope,
-    work: (call: Call) => Promise<Omit<LrsResponse, 'headers'>>,
+    work: (call: Call) => Promise<Omit<LrsResponse, 'headers'> & { headers?: LrsResponse['headers'] }>,
   ): Promise<LrsResponse> {
     let version: XapiVersion | undefined;
     let call: Call | undefined;
@@ -217,7 +248,10 @@ export class LrsGateway {
         },
       };
       const response = await work(call);
-      return { ...response, headers: { 'X-Experience-API-Version': responseVersion(version) } };
+      return {
+        ...response,
+        headers: { ...response.headers, 'X-Experience-API-Version': responseVersion(version) },
+      };
     } catch (error) {
       return this.refusal(error, version, call);
     }
@@ -306,19 +340,4 @@ function rejectUnknownParameters(query: LrsRequest['query'], allowed: readonly s
   if (unknown.length > 0) {
     throw new BadRequestError(`unknown parameter(s) for this resource: ${unknown.join(', ')}`);
   }
-}
-
-/** Attachment data is only accepted as fileUrl in an application/json request (multipart is not supported). */
-function rejectAttachmentsWithoutFileUrl(
-  statements: readonly { attachments?: readonly { fileUrl?: string }[] }[],
-): void {
-  statements.forEach((statement, index) => {
-    statement.attachments?.forEach((attachment, at) => {
-      if (attachment.fileUrl === undefined) {
-        throw new BadRequestError(
-          `statement ${index}, attachment ${at}: without fileUrl the attachment data must be sent as multipart/mixed, which this LRS does not accept`,
-        );
-      }
-    });
-  });
 }

@@ -1,6 +1,8 @@
 import { Controller, Inject, Post, Put, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LrsGateway, type LrsRequest, type LrsResponse } from './lrs-gateway';
+import { isAlternateRequest } from './read/alternate-syntax';
+import { sendAlternateRequest } from './read/read.controllers';
 
 function toLrsRequest(request: FastifyRequest): LrsRequest {
   return {
@@ -24,6 +26,10 @@ export class StatementsController {
 
   @Post()
   async post(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    // POST ?method=… is the alternate request syntax (Communication 1.3), see read/alternate-syntax.ts.
+    if (isAlternateRequest(request.query as Record<string, unknown>)) {
+      return sendAlternateRequest(this.gateway, request, reply);
+    }
     await send(reply, await this.gateway.postStatements(toLrsRequest(request)));
   }
 

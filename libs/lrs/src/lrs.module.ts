@@ -5,6 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import { AttendanceController, StatementsController } from './lrs.controllers';
 import { DEFAULT_BODY_LIMIT_BYTES, LrsGateway } from './lrs-gateway';
 import { LRS_OPTIONS, type LrsModuleOptions } from './lrs.options';
+import { AboutController, StatementsReadController } from './read/read.controllers';
+import { ReadHttpSetup } from './read/read-http-setup';
+import { registerMultipartBodyParser } from './attachments';
 
 export const XAPI_PATH_PREFIX = '/xapi/';
 
@@ -29,6 +32,8 @@ export class LrsHttpSetup implements OnModuleInit {
         (_request, body, done) => done(null, body),
       );
     }
+    // multipart/mixed statement bodies (attachments) arrive as a Buffer; see attachments.ts.
+    registerMultipartBodyParser(fastify, this.options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES);
     fastify.addHook('onSend', async (request, reply, payload) => {
       if (request.url.startsWith(XAPI_PATH_PREFIX) && !reply.hasHeader('X-Experience-API-Version')) {
         void reply.header('X-Experience-API-Version', '1.0.3');
@@ -48,7 +53,7 @@ export class LrsModule {
   static forRoot(options: LrsModuleOptions): DynamicModule {
     return {
       module: LrsModule,
-      controllers: [StatementsController, AttendanceController],
+      controllers: [StatementsController, StatementsReadController, AboutController, AttendanceController],
       providers: [
         { provide: LRS_OPTIONS, useValue: options },
         {
@@ -58,6 +63,7 @@ export class LrsModule {
             new LrsGateway({ ...opts, metrics }),
         },
         LrsHttpSetup,
+        ReadHttpSetup,
       ],
       exports: [LrsGateway],
     };

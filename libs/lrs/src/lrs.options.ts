@@ -3,6 +3,8 @@ import type { JsonLogger } from '@app/observability';
 import type { ReferenceIndex } from '@app/reference';
 import type { CredentialStore } from './credentials';
 import type { StatementLookup } from './statement-lookup';
+import type { AttachmentStore } from './attachments';
+import type { StatementReader } from './read/statement-reader';
 
 export interface LrsModuleOptions {
   /** Where accepted statements go (`xapi.statements.received.v1`); Kafka or the in-process bus. */
@@ -22,7 +24,14 @@ export interface LrsModuleOptions {
   readonly rateLimit?: { readonly statementsPerSecond: number; readonly burst?: number };
   /** Recently accepted statements kept for the conflict check (default 100,000). */
   readonly recentCapacity?: number;
+  /**
+   * Where attachment data (multipart/mixed parts) is stored before the statements are acknowledged. Without
+   * it, attachment data is refused with 501 (attachments with a fileUrl only are still accepted).
+   */
+  readonly attachments?: AttachmentStore;
   readonly logger?: JsonLogger;
+  /** The read side (GET /xapi/statements); without it GET answers 503. */
+  readonly reader?: StatementReader;
   /** Clock for tests (epoch milliseconds). */
   readonly nowMs?: () => number;
 }

@@ -5,6 +5,7 @@ import type { PipelineMetrics } from '@app/observability';
 import {
   actorKey,
   isIdentifiedActor,
+  VOIDED_VERB_ID,
   prepareForStorage,
   statementDifference,
   validateStatement,
@@ -16,6 +17,7 @@ import {
 } from '@app/xapi';
 import type { Credential } from './credentials';
 import {
+  BadRequestError,
   LrsHttpError,
   StatementConflictError,
   StatementsNotDurableError,
@@ -42,6 +44,8 @@ export interface StatementIngestOptions {
   readonly recentCapacity?: number;
   readonly metrics?: PipelineMetrics;
   readonly now?: () => Date;
+  /** Told about every new statement once the bus acknowledged it (the read side's consistency). */
+  readonly onAccepted?: (statements: readonly { id: string; stored: string }[]) => void;
 }
 
 /** What happened to one statement of a partially accepted upload. */
@@ -115,7 +119,14 @@ export class StatementIngest {
     );
     // Only ids the client chose can already exist; generated ones are fresh.
     const clientIds = statements.flatMap((s) => (s.id === undefined ? [] : [s.id.toLowerCase()]));
-    const unknown = clientIds.filter((id) => this.recent.get(id) === undefined);
+    // Voiding targets are looked up too: a voiding statement cannot be voided (Data 2.3.2.s1).
+    const targets = prepared.flatMap((s) => {
+      const target = voidingTarget(s);
+      return target === undefined ? [] : [target];
+    });
+    const unknown = [...new Set([...clientIds, ...targets])].filter(
+      (id) => this.recent.get(id) === undefined,
+    );
     let found = new Map<string, string>();
     if (unknown.length > 0) {
       try {
@@ -131,6 +142,10 @@ export class StatementIngest {
         );
       }
     }
+    rejectVoidingOfVoiding(prepared, (id) => {
+      const raw = found.get(id);
+      return this.recent.get(id)?.statement ?? (raw === undefined ? undefined : readStored(id, raw));
+    });
     // From here to the end no await: checking and registering ids is atomic against concurrent requests.
     const inThisRequest = new Map<string, StoredStatement>();
     const plans: Plan[] = [];
@@ -194,6 +209,9 @@ export class StatementIngest {
       throw new StatementsNotDurableError(error);
     }
     for (const p of fresh) p.settle?.(true);
+    if (fresh.length > 0) {
+      this.options.onAccepted?.(fresh.map((p) => ({ id: p.statement.id, stored: p.statement.stored })));
+    }
     this.options.metrics?.messagesOut.inc({ topic: STATEMENTS_RECEIVED.name }, messages.length);
     // A re-send of a statement another request is still sending is acknowledged only once that one is.
     const pending = plans.flatMap((p) => (p.kind === 'duplicate' && p.durable ? [p.durable] : []));
@@ -213,6 +231,34 @@ export function messageKey(actor: Actor): string {
   // An anonymous Group has no identity; its sorted member keys keep one group's statements together.
   const members = (actor.member ?? []).map((m) => actorKey(m)).sort();
   return `anonymous-group:${members.join(',')}`;
+}
+
+/** The id a voiding statement voids (lower case), or undefined for any other statement. */
+function voidingTarget(statement: Statement): string | undefined {
+  const object = statement.object as { objectType?: string; id?: string };
+  return statement.verb.id === VOIDED_VERB_ID &&
+    object.objectType === 'StatementRef' &&
+    object.id !== undefined
+    ? object.id.toLowerCase()
+    : undefined;
+}
+
+/** 400 when a statement voids a voiding statement, stored or in the same request (Data 2.3.2.s1). */
+function rejectVoidingOfVoiding(
+  statements: readonly StoredStatement[],
+  stored: (id: string) => Statement | undefined,
+): void {
+  const inRequest = new Map(statements.map((s) => [s.id.toLowerCase(), s]));
+  for (const statement of statements) {
+    const target = voidingTarget(statement);
+    if (target === undefined) continue;
+    const voided = inRequest.get(target) ?? stored(target);
+    if (voided !== undefined && voidingTarget(voided) !== undefined) {
+      throw new BadRequestError(
+        `statement ${statement.id} voids ${target}, which is itself a voiding statement; a voiding statement cannot be voided`,
+      );
+    }
+  }
 }
 
 function readStored(id: string, raw: string): Statement {

@@ -24,3 +24,4 @@ export {
 } from './test-broker';
 export { startIsolatedKafka, type IsolatedKafka } from './isolated-broker';
 export * from './python-tools';
+export * from './chromium';

@@ -33,10 +33,14 @@ export function ensurePythonTools(): PythonTools {
       `Python 3 with venv is required for these tests (apt-get install -y python3 python3-venv): ${String(error)}`,
     );
   }
-  execFileSync(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    timeout: 15 * 60_000,
-  });
+  execFileSync(
+    python,
+    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', REQUIREMENTS],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      timeout: 15 * 60_000,
+    },
+  );
   writeFileSync(stamp, wanted);
   return { python, bin };
 }

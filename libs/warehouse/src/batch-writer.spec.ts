@@ -29,6 +29,10 @@ class FakeWarehouse implements Warehouse {
     throw new Error('query() is not expected here');
   }
 
+  queryBytes(): Promise<Buffer> {
+    throw new Error('queryBytes() is not expected here');
+  }
+
   async close(): Promise<void> {}
 }
 

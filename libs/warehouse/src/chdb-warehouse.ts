@@ -5,6 +5,7 @@ import type { z } from 'zod';
 
 import { classifyWarehouseError, WarehouseConfigError } from './warehouse-errors';
 import {
+  assertRawOutputFormat,
   assertSingleStatement,
   assertTableIdentifier,
   describeSql,
@@ -12,6 +13,7 @@ import {
   WAREHOUSE_SETTINGS,
   type JsonRow,
   type QueryParams,
+  type RawOutputFormat,
   type Warehouse,
 } from './warehouse.port';
 
@@ -78,6 +80,22 @@ export class ChdbWarehouse implements Warehouse {
             .split('\n')
             .map((line) => JSON.parse(line) as unknown);
     return parseRows(rows, schema, sql);
+  }
+
+  async queryBytes(sql: string, format: RawOutputFormat, params?: QueryParams): Promise<Buffer> {
+    const session = this.openSession();
+    assertSingleStatement(sql);
+    const opts = { format: assertRawOutputFormat(format) };
+    try {
+      const result =
+        params && Object.keys(params).length > 0
+          ? await session.queryBindAsync(sql, params, opts)
+          : await session.queryAsync(sql, opts);
+      // Copy: the result's buffer belongs to the native side.
+      return Buffer.from(result.bytes());
+    } catch (error) {
+      throw classifyWarehouseError(error, `chdb: ${describeSql(sql)}`);
+    }
   }
 
   async insertJsonEachRow(table: string, rows: readonly JsonRow[]): Promise<void> {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 import { classifyWarehouseError, WarehouseConfigError } from './warehouse-errors';
 import {
+  assertRawOutputFormat,
   assertSingleStatement,
   assertTableIdentifier,
   describeSql,
@@ -10,6 +11,7 @@ import {
   WAREHOUSE_SETTINGS,
   type JsonRow,
   type QueryParams,
+  type RawOutputFormat,
   type Warehouse,
 } from './warehouse.port';
 
@@ -96,6 +98,24 @@ export class ClickHouseServerWarehouse implements Warehouse {
       throw classifyWarehouseError(error, `clickhouse: ${describeSql(sql)}`);
     }
     return parseRows(rows, schema, sql);
+  }
+
+  async queryBytes(sql: string, format: RawOutputFormat, params?: QueryParams): Promise<Buffer> {
+    assertSingleStatement(sql);
+    const checked = assertRawOutputFormat(format);
+    try {
+      // exec sends the text as is, so the FORMAT clause is ours; the body streams back unparsed.
+      const result = await this.client.exec({
+        query: `${sql.trim().replace(/;\s*$/, '')}\nFORMAT ${checked}`,
+        query_params: params,
+        clickhouse_settings: WAREHOUSE_SETTINGS,
+      });
+      const chunks: Buffer[] = [];
+      for await (const chunk of result.stream) chunks.push(Buffer.from(chunk as Uint8Array));
+      return Buffer.concat(chunks);
+    } catch (error) {
+      throw classifyWarehouseError(error, `clickhouse: ${describeSql(sql)}`);
+    }
   }
 
   async insertJsonEachRow(table: string, rows: readonly JsonRow[]): Promise<void> {

@@ -11,3 +11,6 @@ export * from './sink-watermarks';
 export * from './warehouse.config';
 export * from './aggregates';
 export * from './dead-letters';
+export * from './statement-relations';
+export * from './statement-query';
+export * from './attachment-store';

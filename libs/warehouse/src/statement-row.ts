@@ -70,6 +70,11 @@ export const StatementRowSchema = z.strictObject({
   /** The full statement JSON as stored. */
   raw: z.string().min(2),
 
+  /** Query filter keys (migration 0009, computed by statementRelationColumns); empty for rows without them. */
+  agent_keys: z.array(z.string()).default([]),
+  related_agent_keys: z.array(z.string()).default([]),
+  related_activity_ids: z.array(z.string()).default([]),
+
   kafka_topic: z.string().default(''),
   kafka_partition: z.number().int().min(-1).default(-1),
   /** Int64 offset as a decimal string, as kafkajs reports it. */

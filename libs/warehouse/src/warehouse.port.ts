@@ -24,6 +24,11 @@ export interface Warehouse {
   command(sql: string, params?: QueryParams): Promise<void>;
   /** One SELECT; rows come back as JSONEachRow objects, validated by `schema` when given. */
   query<T = Record<string, unknown>>(sql: string, params?: QueryParams, schema?: z.ZodType<T>): Promise<T[]>;
+  /**
+   * One SELECT whose result comes back as the engine wrote it in `format` (e.g. Parquet, CSVWithNames):
+   * the bytes are not parsed, so binary formats survive. `format` is checked against RAW_OUTPUT_FORMATS.
+   */
+  queryBytes(sql: string, format: RawOutputFormat, params?: QueryParams): Promise<Buffer>;
   /** Inserts all rows in one INSERT (atomic per block); resolves after the engine acknowledged the write. */
   insertJsonEachRow(table: string, rows: readonly JsonRow[]): Promise<void>;
   close(): Promise<void>;
@@ -44,6 +49,22 @@ export const WAREHOUSE_SETTINGS = {
   // A row with a column the table does not have is an error, not silently dropped data.
   input_format_skip_unknown_fields: 0,
 } as const;
+
+/** Output formats queryBytes accepts (a whitelist: the name is passed to the engine as is). */
+export const RAW_OUTPUT_FORMATS = [
+  'Parquet',
+  'CSVWithNames',
+  'CSV',
+  'TabSeparatedWithNames',
+  'JSONEachRow',
+] as const;
+export type RawOutputFormat = (typeof RAW_OUTPUT_FORMATS)[number];
+
+export function assertRawOutputFormat(format: string): RawOutputFormat {
+  if (!(RAW_OUTPUT_FORMATS as readonly string[]).includes(format))
+    throw new WarehouseQueryError(`Unsupported raw output format: ${JSON.stringify(format)}`);
+  return format as RawOutputFormat;
+}
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 

@@ -270,6 +270,24 @@ export function describeWarehouseContract(label: string, open: () => Promise<War
         await expect(failure).rejects.toBeInstanceOf(WarehouseQueryError);
         await expect(failure).rejects.toMatchObject({ clickhouseCode: 60 });
       });
+
+      it('returns raw bytes of a format as the engine wrote them (Parquet, CSV), with bound parameters', async () => {
+        const sql = 'SELECT number AS n, concat({prefix:String}, toString(number)) AS s FROM numbers(3)';
+        const csv = await warehouse.queryBytes(sql, 'CSVWithNames', { prefix: 'x-' });
+        expect(csv.toString('utf8')).toBe('"n","s"\n0,"x-0"\n1,"x-1"\n2,"x-2"\n');
+        const parquet = await warehouse.queryBytes(sql, 'Parquet', { prefix: 'x-' });
+        // Parquet files start and end with the magic PAR1; bytes outside UTF-8 must survive the trip.
+        expect(parquet.subarray(0, 4).toString('latin1')).toBe('PAR1');
+        expect(parquet.subarray(parquet.length - 4).toString('latin1')).toBe('PAR1');
+        // The footer length (4 bytes little-endian before the closing magic) points inside the file.
+        const footerLength = parquet.readUInt32LE(parquet.length - 8);
+        expect(footerLength).toBeGreaterThan(0);
+        expect(footerLength).toBeLessThan(parquet.length - 12);
+        expect(parquet.toString('latin1')).toContain('x-2');
+        await expect(warehouse.queryBytes(sql, 'Native' as 'CSV')).rejects.toThrow(
+          /Unsupported raw output format/,
+        );
+      });
     });
   });
 }
