@@ -1,6 +1,3 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-
 import {
   Body,
   Catch,
@@ -31,6 +28,7 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
+import { SwaggerUiPage } from '@app/observability';
 import { WarehouseError } from '@app/warehouse';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -214,47 +212,18 @@ export class ResearchController {
   }
 }
 
-/** Files of swagger-ui-dist the page uses; nothing else of node_modules is reachable. */
-const SWAGGER_UI_FILES: Readonly<Record<string, string>> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
-  'swagger-ui-standalone-preset.js': 'application/javascript; charset=utf-8',
-  'favicon-32x32.png': 'image/png',
-};
 const ASSETS = `${RESEARCH_DOCS_PATH}/assets`;
-const INIT_FILE = 'research-docs-init.js';
-const INIT_SCRIPT = `window.onload = function () {
-  window.ui = SwaggerUIBundle({
-    url: '${RESEARCH_OPENAPI_PATH}',
-    dom_id: '#swagger-ui',
-    deepLinking: true,
-    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
-    layout: 'StandaloneLayout',
-  });
-};
-`;
-const DOCS_PAGE = `<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>Research API</title>
-  <link rel="stylesheet" href="${ASSETS}/swagger-ui.css">
-  <link rel="icon" type="image/png" href="${ASSETS}/favicon-32x32.png" sizes="32x32">
-</head>
-<body>
-  <div id="swagger-ui"></div>
-  <script src="${ASSETS}/swagger-ui-bundle.js"></script>
-  <script src="${ASSETS}/swagger-ui-standalone-preset.js"></script>
-  <script src="${ASSETS}/${INIT_FILE}"></script>
-</body>
-</html>
-`;
+const DOCS_PAGE = new SwaggerUiPage({
+  title: 'Research API',
+  documentUrl: RESEARCH_OPENAPI_PATH,
+  assetsPath: ASSETS,
+  initFile: 'research-docs-init.js',
+});
 
 /** GET /research/v1/openapi.json and the Swagger UI page at /research/docs, from the local swagger-ui-dist. */
 @Controller()
 export class ResearchDocsController {
   private document: string | undefined;
-  private readonly assets = new Map<string, Buffer>();
 
   @Get(RESEARCH_OPENAPI_PATH.slice(1))
   async openApi(@Res() reply: FastifyReply): Promise<void> {
@@ -264,23 +233,17 @@ export class ResearchDocsController {
 
   @Get(RESEARCH_DOCS_PATH.slice(1))
   async page(@Res() reply: FastifyReply): Promise<void> {
-    await reply.header('Content-Type', 'text/html; charset=utf-8').send(DOCS_PAGE);
+    await reply.header('Content-Type', 'text/html; charset=utf-8').send(DOCS_PAGE.html);
   }
 
   @Get(`${ASSETS.slice(1)}/:file`)
   async asset(@Param('file') file: string, @Res() reply: FastifyReply): Promise<void> {
-    if (file === INIT_FILE) {
-      await reply.header('Content-Type', 'application/javascript; charset=utf-8').send(INIT_SCRIPT);
-      return;
-    }
-    const type = Object.hasOwn(SWAGGER_UI_FILES, file) ? SWAGGER_UI_FILES[file] : undefined;
-    if (type === undefined) throw new NotFoundException(`no documentation asset ${file}`);
-    let content = this.assets.get(file);
-    if (content === undefined) {
-      content = await readFile(join(dirname(require.resolve('swagger-ui-dist/package.json')), file));
-      this.assets.set(file, content);
-    }
-    await reply.header('Content-Type', type).header('Cache-Control', 'public, max-age=3600').send(content);
+    const asset = await DOCS_PAGE.asset(file);
+    if (asset === undefined) throw new NotFoundException(`no documentation asset ${file}`);
+    await reply
+      .header('Content-Type', asset.type)
+      .header('Cache-Control', 'public, max-age=3600')
+      .send(asset.content);
   }
 }
 

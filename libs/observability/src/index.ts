@@ -4,3 +4,4 @@ export * from './health';
 export * from './observability.controller';
 export * from './observability.module';
 export * from './process-lifecycle';
+export * from './swagger-ui';
