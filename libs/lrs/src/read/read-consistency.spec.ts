@@ -66,6 +66,24 @@ describe('read consistency', () => {
     expect(pending.size).toBe(0);
   });
 
+  it('a gateway that only takes writes keeps only the give-up window, and answers from the oldest kept', () => {
+    let clock = Date.parse('2026-03-01T00:00:00.000Z');
+    const warehouse = fakeWarehouse(new Set());
+    const pending = new PendingStatements(warehouse, { giveUpAfterMs: 1_000, now: () => new Date(clock) });
+    const id = (n: number) => `${n.toString(16).padStart(8, '0')}-5d1a-4c3b-9e8f-7a6b5c4d3e2f`;
+    // Acknowledged out of stored order (a later batch's Kafka ack came first).
+    pending.accepted([{ id: id(1), stored: '2026-03-01T00:00:00.500Z' }]);
+    pending.accepted([{ id: id(2), stored: '2026-03-01T00:00:00.200Z' }]);
+    expect(pending.current()).toBe('2026-03-01T00:00:00.199Z');
+    for (let n = 3; n < 3_000; n += 1) {
+      clock += 1;
+      pending.accepted([{ id: id(n), stored: new Date(clock).toISOString() }]);
+    }
+    expect(pending.size).toBeLessThanOrEqual(1_001);
+    expect(pending.current()).toBe(new Date(clock - 1_000 - 1).toISOString());
+    expect(warehouse.queries).toBe(0);
+  });
+
   it('takes the earlier of its own knowledge and the sink watermark', async () => {
     const pending = new PendingStatements(fakeWarehouse(new Set()), {
       watermark: async () => '2026-03-01T00:00:00.000001Z',

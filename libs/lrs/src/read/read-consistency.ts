@@ -62,7 +62,11 @@ export interface PendingStatementsOptions {
  * just wrote reads its own writes); Consistent-Through is just before the oldest still missing, or now.
  */
 export class PendingStatements implements ReadConsistency {
-  private readonly pending = new Map<string, { stored: string; since: number }>();
+  // Insertion order is acknowledgement order, so the front holds the longest-waiting ids.
+  private readonly pending = new Map<string, { stored: number; since: number }>();
+  // The earliest `stored` among pending ids; undefined = recompute (after ids left). Write answers read it,
+  // so it must not cost a scan per request.
+  private oldestStored: number | undefined;
   private refreshing: Promise<void> | undefined;
   private readonly maxWaitMs: number;
   private readonly pollMs: number;
@@ -87,7 +91,13 @@ export class PendingStatements implements ReadConsistency {
 
   accepted(statements: readonly { id: string; stored: string }[]): void {
     const since = this.now().getTime();
-    for (const s of statements) this.pending.set(s.id.toLowerCase(), { stored: s.stored, since });
+    for (const s of statements) {
+      const stored = Date.parse(s.stored);
+      this.pending.set(s.id.toLowerCase(), { stored, since });
+      if (this.oldestStored !== undefined && stored < this.oldestStored) this.oldestStored = stored;
+      else if (this.pending.size === 1) this.oldestStored = stored;
+    }
+    this.dropGivenUp(since);
   }
 
   async settle(): Promise<string> {
@@ -115,13 +125,27 @@ export class PendingStatements implements ReadConsistency {
   }
 
   private localConsistentThrough(): string {
-    let oldest: string | undefined;
-    for (const { stored } of this.pending.values()) {
-      if (oldest === undefined || Date.parse(stored) < Date.parse(oldest)) oldest = stored;
+    if (this.pending.size === 0) return this.now().toISOString();
+    if (this.oldestStored === undefined) {
+      let oldest = Infinity;
+      for (const { stored } of this.pending.values()) if (stored < oldest) oldest = stored;
+      this.oldestStored = oldest;
     }
-    if (oldest === undefined) return this.now().toISOString();
     // Everything stored before the oldest missing statement is readable.
-    return new Date(Date.parse(oldest) - 1).toISOString();
+    return new Date(this.oldestStored - 1).toISOString();
+  }
+
+  /**
+   * Forgets ids acknowledged longer than giveUpAfterMs ago (dead-lettered, or simply never read about), so
+   * a gateway that only takes writes keeps at most that window in memory. From the front: oldest first.
+   */
+  private dropGivenUp(nowMs: number): void {
+    const giveUpBefore = nowMs - this.giveUpAfterMs;
+    for (const [id, entry] of this.pending) {
+      if (entry.since >= giveUpBefore) break;
+      this.pending.delete(id);
+      this.oldestStored = undefined;
+    }
   }
 
   /** One warehouse check at a time, shared by concurrent reads. */
@@ -134,11 +158,13 @@ export class PendingStatements implements ReadConsistency {
     if (this.pending.size === 0) return;
     const ids = [...this.pending.keys()];
     const readable = await findExistingIds(this.warehouse, ids);
-    const giveUpBefore = this.now().getTime() - this.giveUpAfterMs;
     for (const id of ids) {
-      const entry = this.pending.get(id);
-      if (readable.has(id) || (entry !== undefined && entry.since < giveUpBefore)) this.pending.delete(id);
+      if (readable.has(id)) {
+        this.pending.delete(id);
+        this.oldestStored = undefined;
+      }
     }
+    this.dropGivenUp(this.now().getTime());
   }
 }
 
