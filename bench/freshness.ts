@@ -113,7 +113,7 @@ async function child(args: FreshnessArgs): Promise<FreshnessOutput> {
     })();
     let markersDone = false;
     void markers.then(() => (markersDone = true));
-    const giveUp = () => performance.now() > markerEnd + 60_000;
+    const giveUp = () => performance.now() > markerEnd + GIVE_UP_MS;
     while (!(markersDone && pending.size === 0) && !giveUp()) {
       if (pending.size > 0) {
         const keys = [...pending.keys()];
@@ -161,6 +161,9 @@ async function child(args: FreshnessArgs): Promise<FreshnessOutput> {
   }
 }
 
+/** How long after the last marker a run waits for the stragglers. */
+const GIVE_UP_MS = 60_000;
+
 /** Spawns this file as a child process and turns its runs into figures. */
 export async function runFreshness(args: FreshnessArgs, log: (line: string) => void): Promise<Figure[]> {
   const output = await new Promise<FreshnessOutput>((resolve, reject) => {
@@ -182,9 +185,16 @@ export async function runFreshness(args: FreshnessArgs, log: (line: string) => v
       resolve(FreshnessOutputSchema.parse(JSON.parse(line.slice(RESULT_PREFIX.length))));
     });
   });
-  const missing = output.runs.reduce((sum, run) => sum + run.missing, 0);
-  if (missing > 0)
-    throw new Error(`freshness (${args.mode}): ${missing} markers never reached the aggregates`);
+  // A marker not counted GIVE_UP_MS after the last marker was sent waited at least that long: it enters the
+  // percentiles as GIVE_UP_MS, a lower bound, so a pipeline that falls behind shows as a miss, not a crash.
+  // (The child already checked that every acknowledged statement reached the statements table.)
+  for (const [i, run] of output.runs.entries()) {
+    if (run.missing > 0)
+      log(
+        `  ${args.mode} run ${i + 1}: ${run.missing} markers not counted within ${GIVE_UP_MS / 1000} s (taken as ${GIVE_UP_MS / 1000} s, a lower bound)`,
+      );
+    run.ms.push(...Array<number>(run.missing).fill(GIVE_UP_MS));
+  }
   for (const [i, run] of output.runs.entries()) {
     log(
       `  ${args.mode} run ${i + 1}: ${run.ms.length} markers, p50 ${percentile(run.ms, 0.5).toFixed(0)} ms, ` +
