@@ -1,9 +1,9 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensurePythonTools, freePort, pollUntil } from '@app/testing';
+import { freePort, pollUntil, runSchemathesis } from '@app/testing';
 
 const ROOT = join(__dirname, '..');
 
@@ -41,29 +41,6 @@ include-name = "POST /xapi/statements"
 checks.missing_required_header.enabled = false
 `;
 
-interface StRun {
-  readonly code: number;
-  readonly output: string;
-}
-
-function runSchemathesis(st: string, args: readonly string[], cwd: string): Promise<StRun> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      st,
-      [...args],
-      { cwd, timeout: 240_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } },
-      (error, stdout, stderr) => {
-        const output = `${stdout}${stderr}`;
-        if (error && typeof error.code !== 'number') {
-          reject(new Error(`schemathesis did not run to completion: ${error.message}\n${output}`));
-          return;
-        }
-        resolve({ code: typeof error?.code === 'number' ? error.code : 0, output });
-      },
-    );
-  });
-}
-
 /**
  * Bad input found by a fuzzer rather than imagined: schemathesis generates requests from the gateway's own
  * OpenAPI document (examples, then the deterministic coverage phase with boundary and negative values, then
@@ -89,7 +66,6 @@ describe('OpenAPI document, fuzzed by schemathesis', () => {
   });
 
   it('finds no server error and no response that breaks the document', async () => {
-    const { bin } = ensurePythonTools();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const credential = `fuzz:${randomBytes(12).toString('hex')}`;
@@ -128,36 +104,16 @@ describe('OpenAPI document, fuzzed by schemathesis', () => {
 
     const config = join(workDir, 'schemathesis.toml');
     writeFileSync(config, SCHEMATHESIS_TOML);
-    const args = [
-      '--config-file',
-      config,
-      'run',
-      `${url}/xapi/openapi.json`,
-      '--url',
-      url,
-      '--auth',
-      credential,
-      '--checks',
-      CHECKS.join(','),
-      '--phases',
-      'examples,coverage,fuzzing',
-      '--max-examples',
-      '10',
-      '--seed',
-      '20261128',
-      // One worker: concurrent workers trip a CPython 3.11 ast.parse race inside hypothesis ("AST constructor
-      // recursion depth mismatch"), reported as a schemathesis runtime error.
-      '--workers',
-      '1',
-      '--suppress-health-check',
-      'all',
-      '--request-timeout',
-      '10',
-      '--generation-database',
-      'none',
-      '--no-color',
-    ];
-    const run = await runSchemathesis(join(bin, 'st'), args, workDir);
+    const run = await runSchemathesis({
+      configFile: config,
+      documentUrl: `${url}/xapi/openapi.json`,
+      baseUrl: url,
+      auth: credential,
+      checks: CHECKS,
+      requestTimeoutSeconds: 10,
+      cwd: workDir,
+      timeoutMs: 240_000,
+    });
 
     if (run.code !== 0) {
       const report = run.output.length > 60_000 ? `…${run.output.slice(-60_000)}` : run.output;

@@ -1,8 +1,8 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensurePythonTools, freePort, pollUntil } from '@app/testing';
+import { freePort, pollUntil, runSchemathesis } from '@app/testing';
 
 const ROOT = join(__dirname, '..');
 const basic = (pair: string) => ({ authorization: `Basic ${Buffer.from(pair).toString('base64')}` });
@@ -101,16 +101,11 @@ describe('npm start: the research API on the same port', () => {
   });
 
   it('answers every request schemathesis generates from the document without a 5xx or an undocumented answer', async () => {
-    const { bin } = ensurePythonTools();
-    const args = [
-      'run',
-      `${url}/research/v1/openapi.json`,
-      '--url',
-      `${url}/research/v1`,
-      '--auth',
-      'researcher:research-secret',
-      '--checks',
-      [
+    const run = await runSchemathesis({
+      documentUrl: `${url}/research/v1/openapi.json`,
+      baseUrl: `${url}/research/v1`,
+      auth: 'researcher:research-secret',
+      checks: [
         'not_a_server_error',
         'status_code_conformance',
         'content_type_conformance',
@@ -118,40 +113,11 @@ describe('npm start: the research API on the same port', () => {
         'response_schema_conformance',
         'negative_data_rejection',
         'ignored_auth',
-      ].join(','),
-      '--phases',
-      'examples,coverage,fuzzing',
-      '--max-examples',
-      '10',
-      '--seed',
-      '20261128',
-      '--workers',
-      '1',
-      '--suppress-health-check',
-      'all',
-      '--request-timeout',
-      '20',
-      '--generation-database',
-      'none',
-      '--no-color',
-    ];
-    const run = await new Promise<{ code: number; output: string }>((resolve, reject) =>
-      execFile(
-        `${bin}/st`,
-        args,
-        {
-          cwd: dataDir,
-          timeout: 300_000,
-          maxBuffer: 64 * 1024 * 1024,
-          env: { ...process.env, NO_COLOR: '1' },
-        },
-        (error, stdout, stderr) => {
-          if (error && typeof error.code !== 'number') reject(error);
-          else
-            resolve({ code: typeof error?.code === 'number' ? error.code : 0, output: `${stdout}${stderr}` });
-        },
-      ),
-    );
+      ],
+      requestTimeoutSeconds: 20,
+      cwd: dataDir,
+      timeoutMs: 300_000,
+    });
     if (run.code !== 0)
       throw new Error(`schemathesis found problems (exit ${run.code}):\n${run.output.slice(-40_000)}`);
     expect(run.output).toMatch(/Tested: 12\b/);

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -43,4 +43,74 @@ export function ensurePythonTools(): PythonTools {
   );
   writeFileSync(stamp, wanted);
   return { python, bin };
+}
+
+export interface SchemathesisOptions {
+  /** URL of the OpenAPI document, and the base URL its paths are relative to. */
+  readonly documentUrl: string;
+  readonly baseUrl: string;
+  /** `user:password` for HTTP Basic. */
+  readonly auth: string;
+  readonly checks: readonly string[];
+  readonly requestTimeoutSeconds: number;
+  /** A schemathesis.toml with per-operation settings, if any. */
+  readonly configFile?: string;
+  readonly cwd: string;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Runs schemathesis the way every fuzz test here does: examples, coverage and fuzzing phases, a fixed seed
+ * (reproducible in CI), one worker (concurrent workers trip a CPython 3.11 ast.parse race inside hypothesis,
+ * "AST constructor recursion depth mismatch"), no example database. Resolves with its exit code and output;
+ * rejects only when it could not run to completion.
+ */
+export function runSchemathesis(options: SchemathesisOptions): Promise<{ code: number; output: string }> {
+  const { bin } = ensurePythonTools();
+  const args = [
+    ...(options.configFile === undefined ? [] : ['--config-file', options.configFile]),
+    'run',
+    options.documentUrl,
+    '--url',
+    options.baseUrl,
+    '--auth',
+    options.auth,
+    '--checks',
+    options.checks.join(','),
+    '--phases',
+    'examples,coverage,fuzzing',
+    '--max-examples',
+    '10',
+    '--seed',
+    '20261128',
+    '--workers',
+    '1',
+    '--suppress-health-check',
+    'all',
+    '--request-timeout',
+    String(options.requestTimeoutSeconds),
+    '--generation-database',
+    'none',
+    '--no-color',
+  ];
+  return new Promise((resolve, reject) => {
+    execFile(
+      join(bin, 'st'),
+      args,
+      {
+        cwd: options.cwd,
+        timeout: options.timeoutMs,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+      (error, stdout, stderr) => {
+        const output = `${stdout}${stderr}`;
+        if (error && typeof error.code !== 'number') {
+          reject(new Error(`schemathesis did not run to completion: ${error.message}\n${output}`));
+          return;
+        }
+        resolve({ code: typeof error?.code === 'number' ? error.code : 0, output });
+      },
+    );
+  });
 }
