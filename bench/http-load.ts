@@ -3,18 +3,26 @@
  * statements until `total` are acknowledged; prints statements/s and the acknowledgement latency.
  *
  *   node -r @swc-node/register bench/http-load.ts [total=100000] [connections=8] [batch=50] \
- *     [url=http://127.0.0.1:8080] [user=k:s]
+ *     [url=http://127.0.0.1:8080] [user=k:s] [ids]
+ *
+ * With `ids`, every statement carries its own id (as most xAPI clients send), so the gateway checks each
+ * id against the stored statements before it acknowledges.
  *
  * Start the target with a rate limit above the load, e.g. `XAPI_BOOTSTRAP_CREDENTIAL=k:s
  * XAPI_RATE_LIMIT_PER_SECOND=100000 DEMO=off npm start`.
  */
+import { randomUUID } from 'node:crypto';
+
 const [total, connections, batch] = [100_000, 8, 50].map((fallback, i) =>
   Number(process.argv[2 + i] ?? fallback),
 );
 const url = `${process.argv[5] ?? 'http://127.0.0.1:8080'}/xapi/statements`;
 const authorization = `Basic ${Buffer.from(process.argv[6] ?? 'k:s').toString('base64')}`;
 
+const withIds = process.argv[7] === 'ids';
+
 const statement = (i: number) => ({
+  ...(withIds && { id: randomUUID() }),
   actor: { mbox: `mailto:resident-${i % 500}@example.org` },
   verb: { id: 'http://adlnet.gov/expapi/verbs/attended', display: { 'zh-CN': '参加' } },
   object: { id: 'https://learn.jlp.cq.cn/xapi/activities/course/computer-basics/module/1' },

@@ -147,6 +147,7 @@ export async function measureIngest(options: IngestOptions): Promise<IngestOutco
     const p50s: number[] = [];
     const p99s: number[] = [];
     const serverCpu: number[] = [];
+    const mainThreadCpu: number[] = [];
     const brokerCpu: number[] = [];
     for (let run = 0; run < options.runs; run++) {
       const before = server.usage();
@@ -157,6 +158,7 @@ export async function measureIngest(options: IngestOptions): Promise<IngestOutco
       p99s.push(result.p99Ms);
       const thousands = Math.max(1, result.ackedStatements) / 1000;
       serverCpu.push((after.cpuSeconds - before.cpuSeconds) / thousands);
+      mainThreadCpu.push((after.mainThreadCpuSeconds - before.mainThreadCpuSeconds) / thousands);
       if (options.brokerPid && brokerBefore) {
         brokerCpu.push((processUsage(options.brokerPid).cpuSeconds - brokerBefore.cpuSeconds) / thousands);
       }
@@ -166,6 +168,9 @@ export async function measureIngest(options: IngestOptions): Promise<IngestOutco
       figure(`ack p50, ${at}`, 'ms', p50s),
       figure(`ack p99, ${at}`, 'ms', p99s, { target: ACK_P99_TARGET }),
       figure(`server CPU per 1,000 statements, ${at}`, 'CPU-s', serverCpu),
+      figure(`of which the JavaScript main thread, ${at}`, 'CPU-s', mainThreadCpu, {
+        note: 'one core bounds it: 1 ÷ this × 1,000 is the rate at which the event loop saturates',
+      }),
     );
     if (brokerCpu.length > 0) {
       figures.push(figure(`broker JVM CPU per 1,000 statements, ${at}`, 'CPU-s', brokerCpu));

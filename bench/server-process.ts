@@ -17,19 +17,29 @@ export const BENCH_CREDENTIAL = { key: 'bench', secret: 'bench-secret' };
 export interface ProcessUsage {
   /** User + system CPU seconds since the process started. */
   readonly cpuSeconds: number;
+  /**
+   * Of those, the main thread's (/proc/<pid>/task/<pid>/stat): for a Node process the JavaScript event loop,
+   * which one core bounds; the rest is chdb's engine threads, libuv's pool and V8's helpers.
+   */
+  readonly mainThreadCpuSeconds: number;
   /** Peak resident memory (VmHWM), bytes. */
   readonly peakRssBytes: number;
   readonly rssBytes: number;
 }
 
 export function processUsage(pid: number): ProcessUsage {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  const cpuSeconds = cpuSecondsOf(`/proc/${pid}/stat`);
+  const mainThreadCpuSeconds = cpuSecondsOf(`/proc/${pid}/task/${pid}/stat`);
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string): number => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-  return { cpuSeconds, peakRssBytes: kb('VmHWM') * 1024, rssBytes: kb('VmRSS') * 1024 };
+  return { cpuSeconds, mainThreadCpuSeconds, peakRssBytes: kb('VmHWM') * 1024, rssBytes: kb('VmRSS') * 1024 };
+}
+
+function cpuSecondsOf(statFile: string): number {
+  const stat = readFileSync(statFile, 'utf8');
+  // Fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 export interface ServerOptions {

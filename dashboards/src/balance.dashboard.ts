@@ -4,14 +4,21 @@ import { GridLayout, barPanel, statPanel, tablePanel, timeSeriesPanel } from './
 import {
   AGE_BAND_LABEL,
   AGE_BAND_ORDER,
-  DAY_IN_RANGE,
-  ENGAGEMENT_FILTERS,
+  LOCAL_FROM,
   LOCAL_TO,
-  PEOPLE_FILTERS,
   REGION_LABEL,
+  distinctLearners,
   when,
 } from './sql';
 import { districtDashboard } from './variables';
+
+/** West or east by the learner's home town (dim_towns), as learner_reach's 'home_region' grouping. */
+const HOME_REGION = `multiIf(
+    home_town IN (SELECT town_id FROM dim_towns WHERE region = 'west'), 'west',
+    home_town IN (SELECT town_id FROM dim_towns WHERE region = 'east'), 'east', '')`;
+
+/** female, male, or other (any other or unknown gender), as learner_reach's 'age_gender' grouping. */
+const GENDER_GROUP = "multiIf(gender = 'female', 'female', gender = 'male', 'male', 'other')";
 
 /**
  * Per local week and home town (all reference towns, zeros included): learners, population and the region
@@ -23,11 +30,9 @@ const WEEKLY_TOWN_GRID = `towns AS
 ),
 weekly AS
 (
-  SELECT toMonday(day) AS week, home_town, toFloat64(uniqExact(learner)) AS learners
-  FROM learner_daily
-  WHERE ${DAY_IN_RANGE}
-    AND ${PEOPLE_FILTERS}
-    AND home_town IN (SELECT town_id FROM towns)
+  SELECT week, k1 AS home_town, toFloat64(sum(learners)) AS learners
+  FROM (${distinctLearners({ grouping: 'home_town', k1: 'home_town', filters: 'people', weekly: true })})
+  WHERE home_town IN (SELECT town_id FROM towns)
   GROUP BY week, home_town
 ),
 grid AS
@@ -39,7 +44,8 @@ grid AS
     sum(t.population) OVER (PARTITION BY w.week) AS total_population,
     sum(ifNull(x.learners, 0)) OVER (PARTITION BY w.week, t.region) AS region_learners,
     sum(t.population) OVER (PARTITION BY w.week, t.region) AS region_population
-  FROM (SELECT DISTINCT week FROM weekly) AS w
+  -- Every week of the range (weeks without learners drop out by HAVING): weekly is computed once.
+  FROM (SELECT DISTINCT toMonday(${LOCAL_FROM} + number) AS week FROM numbers(toUInt64(${LOCAL_TO} - ${LOCAL_FROM}) + 1)) AS w
   CROSS JOIN towns AS t
   LEFT JOIN weekly AS x ON x.week = w.week AND x.home_town = t.town_id
   SETTINGS join_use_nulls = 1
@@ -58,7 +64,7 @@ export function balanceDashboard(): dashboard.DashboardBuilder {
     barPanel(layout, {
       title: '每千名居民参与人数(按街镇) · Learners per 1,000 residents by town',
       description:
-        'Distinct learners in the range by home town (learner_daily) × 1,000 ÷ town population (dim_towns, illustrative until census); east and west in separate colours.',
+        'Distinct learners in the range by home town (learner_reach; learner_daily when a filter is set) × 1,000 ÷ town population (dim_towns, illustrative until census); east and west in separate colours.',
       w: 16,
       h: 10,
       // One of the two columns is null per town: stacking puts each town's bar in the middle of its slot.
@@ -70,10 +76,8 @@ export function balanceDashboard(): dashboard.DashboardBuilder {
 FROM dim_towns AS t
 LEFT JOIN
 (
-  SELECT home_town, uniqExact(learner) AS learners
-  FROM learner_daily
-  WHERE ${DAY_IN_RANGE}
-    AND ${PEOPLE_FILTERS}
+  SELECT k1 AS home_town, sum(learners) AS learners
+  FROM (${distinctLearners({ grouping: 'home_town', k1: 'home_town', filters: 'people' })})
   GROUP BY home_town
 ) AS a ON a.home_town = t.town_id
 WHERE t.population > 0
@@ -109,7 +113,7 @@ WHERE day BETWEEN ${LOCAL_TO} - 29 AND ${LOCAL_TO}`,
     timeSeriesPanel(layout, {
       title: '西部/东部参与率之比 · West/east participation ratio',
       description:
-        'Per local week: (west learners ÷ west population) ÷ (east learners ÷ east population), learners by home town (learner_daily, dim_towns); 1 = balanced.',
+        'Per local week: (west learners ÷ west population) ÷ (east learners ÷ east population), learners by home town (learner_reach or, filtered, learner_daily; dim_towns); 1 = balanced.',
       w: 12,
       h: 9,
       sql: `WITH
@@ -121,12 +125,10 @@ SELECT
 FROM
 (
   SELECT
-    toDateTime(toMonday(day), 'Asia/Shanghai') AS time,
-    uniqExactIf(learner, home_town IN (SELECT town_id FROM dim_towns WHERE region = 'west')) AS west,
-    uniqExactIf(learner, home_town IN (SELECT town_id FROM dim_towns WHERE region = 'east')) AS east
-  FROM learner_daily
-  WHERE ${DAY_IN_RANGE}
-    AND ${PEOPLE_FILTERS}
+    toDateTime(week, 'Asia/Shanghai') AS time,
+    sumIf(learners, k1 = 'west') AS west,
+    sumIf(learners, k1 = 'east') AS east
+  FROM (${distinctLearners({ grouping: 'home_region', k1: HOME_REGION, filters: 'people', weekly: true })})
   GROUP BY time
 )
 WHERE east > 0
@@ -178,18 +180,20 @@ ORDER BY time`,
     barPanel(layout, {
       title: '学习者年龄段与性别 · Learners by age band and gender',
       description:
-        'Distinct learners in the range per age band and gender (learner_daily, demographics from the learner registry), stacked by gender.',
+        'Distinct learners in the range per age band and gender (learner_reach or, filtered, learner_daily; demographics from the learner registry), stacked by gender.',
       w: 12,
       h: 9,
       stacked: true,
       sql: `SELECT
   ${AGE_BAND_LABEL('age_band')} AS \`年龄段 · Age band\`,
-  toUInt32(uniqExactIf(learner, gender = 'female')) AS \`女 · Female\`,
-  toUInt32(uniqExactIf(learner, gender = 'male')) AS \`男 · Male\`,
-  toUInt32(uniqExactIf(learner, gender NOT IN ('female', 'male'))) AS \`其他/未知 · Other/unknown\`
-FROM learner_daily
-WHERE ${DAY_IN_RANGE}
-  AND ${ENGAGEMENT_FILTERS}
+  toUInt32(sumIf(learners, gender = 'female')) AS \`女 · Female\`,
+  toUInt32(sumIf(learners, gender = 'male')) AS \`男 · Male\`,
+  toUInt32(sumIf(learners, gender = 'other')) AS \`其他/未知 · Other/unknown\`
+FROM
+(
+  SELECT k1 AS age_band, k2 AS gender, learners
+  FROM (${distinctLearners({ grouping: 'age_gender', k1: 'age_band', k2: GENDER_GROUP, filters: 'engagement' })})
+)
 GROUP BY age_band
 ORDER BY ${AGE_BAND_ORDER('age_band')}`,
     }),
@@ -232,10 +236,8 @@ ORDER BY t.seq, p.learning_point_id`,
 FROM dim_towns AS t
 LEFT JOIN
 (
-  SELECT home_town, uniqExact(learner) AS learners
-  FROM learner_daily
-  WHERE ${DAY_IN_RANGE}
-    AND ${PEOPLE_FILTERS}
+  SELECT k1 AS home_town, sum(learners) AS learners
+  FROM (${distinctLearners({ grouping: 'home_town', k1: 'home_town', filters: 'people' })})
   GROUP BY home_town
 ) AS a ON a.home_town = t.town_id
 WHERE ${when('t.region', 'region')}

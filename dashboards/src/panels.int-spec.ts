@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
-import { ChdbWarehouse, classroomToOnline, engagementByTown, skillFunnel } from '@app/warehouse';
+import {
+  ChdbWarehouse,
+  classroomToOnline,
+  engagementByTown,
+  rebuildAggregates,
+  refreshViewsNow,
+  skillFunnel,
+} from '@app/warehouse';
 
 import { intervalFor, resolveVariableOptions } from './bench-panels';
 import { DASHBOARDS, buildDashboardJson } from './dashboards';
@@ -165,6 +172,175 @@ describe('panel values agree with the aggregate queries and with each other', ()
     expect(active['总数 · Total']).toBe(176);
     expect(silent.length).toBeGreaterThan(0);
     expect((active['活跃 · Active'] as number) + silent.length).toBe(176);
+  });
+});
+
+/** learner_reach's groupings as learner_daily expressions (k1, k2), what distinctLearners' slow path reads. */
+const REACH_GROUPINGS: Record<string, { k1: string; k2: string; counted: string }> = {
+  all: { k1: "''", k2: "''", counted: 'learner' },
+  town: { k1: 'town', k2: "''", counted: 'learner' },
+  region: { k1: 'region', k2: "''", counted: 'learner' },
+  point: { k1: 'town', k2: "''", counted: 'learning_point_id' },
+  home_town: { k1: 'home_town', k2: "''", counted: 'learner' },
+  home_region: {
+    k1: `multiIf(home_town IN (SELECT town_id FROM dim_towns WHERE region = 'west'), 'west',
+      home_town IN (SELECT town_id FROM dim_towns WHERE region = 'east'), 'east', '')`,
+    k2: "''",
+    counted: 'learner',
+  },
+  age_band: { k1: 'age_band', k2: "''", counted: 'learner' },
+  age_gender: {
+    k1: 'age_band',
+    k2: "multiIf(gender = 'female', 'female', gender = 'male', 'male', 'other')",
+    counted: 'learner',
+  },
+};
+
+/** Per grouping, key and (weekly) week: distinct learners from learner_reach and from learner_daily. */
+async function reachAgainstLearnerDaily(from: string, to: string, weekly: boolean) {
+  const out: { reach: unknown; daily: unknown }[] = [];
+  for (const [grouping, g] of Object.entries(REACH_GROUPINGS)) {
+    const week = weekly ? 'toMonday(day) AS week, ' : '';
+    const firstDay = weekly ? `greatest(toDate('${from}'), toMonday(day))` : `toDate('${from}')`;
+    const reach = await wh.query(
+      `SELECT ${week}toString(k1) AS a, ${grouping === 'point' ? "''" : 'toString(k2)'} AS b,
+         toUInt64(sum(learners)) AS n
+       FROM learner_reach
+       WHERE grouping = '${grouping}' AND day BETWEEN '${from}' AND '${to}' AND prev < ${firstDay}
+       GROUP BY ${week}a, b ORDER BY ${week}a, b`,
+    );
+    const daily = await wh.query(
+      `SELECT ${week}toString(${g.k1}) AS a, toString(${g.k2}) AS b, toUInt64(uniqExact(${g.counted})) AS n
+       FROM learner_daily WHERE day BETWEEN '${from}' AND '${to}'
+       GROUP BY ${week}a, b ORDER BY ${week}a, b`,
+    );
+    out.push({ reach: { grouping, rows: reach }, daily: { grouping, rows: daily } });
+  }
+  return out;
+}
+
+/** Days before today that learner_reach keeps in its live part, so late statements for them count at once. */
+const SETTLING_DAYS = 7;
+
+const addDays = (day: string, n: number) =>
+  new Date(Date.parse(day) + n * 86_400_000).toISOString().slice(0, 10);
+
+describe('learner_reach (0014) counts distinct learners as learner_daily does', () => {
+  it('holds history up to the settling window (the last 8 days) and a live snapshot for the window', async () => {
+    const [row] = await wh.query<{ last: string; live: string; historyRows: string }>(
+      `SELECT toString((SELECT max(day) FROM learner_reach_history)) AS last,
+         toString((SELECT max(day) FROM learner_reach_live)) AS live,
+         toString((SELECT count() FROM learner_reach_history)) AS historyRows`,
+    );
+    const today = localDay(new Date());
+    expect(row.last).toBe(addDays(today, -1 - SETTLING_DAYS));
+    expect(row.live).toBe(today);
+    expect(Number(row.historyRows)).toBeGreaterThan(0);
+  });
+
+  it.each([0, 1, 6, 13, 29, 45])(
+    'every grouping and key over the %i days before today and today, in total and per week',
+    async (days) => {
+      const to = localDay(new Date());
+      for (const weekly of [false, true]) {
+        for (const { reach, daily } of await reachAgainstLearnerDaily(addDays(to, -days), to, weekly))
+          expect(reach).toEqual(daily);
+      }
+    },
+  );
+
+  it('ranges ending before the settling window read the history alone', async () => {
+    const to = addDays(localDay(new Date()), -SETTLING_DAYS - 2);
+    for (const { reach, daily } of await reachAgainstLearnerDaily(addDays(to, -10), to, true))
+      expect(reach).toEqual(daily);
+  });
+
+  it('every panel reading learner_reach answers as it does from learner_daily alone', async () => {
+    const reachPanels = allQueries.filter(([, , q]) => q.rawSql.includes('learner_reach'));
+    expect(reachPanels.length).toBeGreaterThanOrEqual(10);
+    for (const [label, name, q] of reachPanels) {
+      // Every variable All, but the learner_reach branch switched off: the uniqExact branch answers.
+      const dailyOnly = q.rawSql.replace(/\$__conditionalAll\(0, \$\w+\)/g, '0');
+      expect(dailyOnly).not.toBe(q.rawSql);
+      const fast = await wh.query(expand(q, name));
+      expect(fast.length).toBeGreaterThan(0);
+      expect({ label, rows: fast }).toEqual({ label, rows: await wh.query(expand(dailyOnly, name)) });
+    }
+  });
+
+  it('appends the days after its last one, with prev from learner_last_seen (the path after midnight)', async () => {
+    const today = localDay(new Date());
+    const cut = addDays(today, -6 - SETTLING_DAYS);
+    // The state the history and learner_last_seen had when `cut` was yesterday: the view's own SELECT with
+    // that "today", and the last active days up to it.
+    const [{ as_select }] = await wh.query<{ as_select: string }>(
+      "SELECT as_select FROM system.tables WHERE database = currentDatabase() AND name = 'learner_reach_history_mv'",
+    );
+    const asOfCut = as_select.replaceAll(
+      "toDate(now(), 'Asia/Shanghai') - 7",
+      `toDate('${addDays(cut, 1)}')`,
+    );
+    expect(asOfCut).not.toBe(as_select);
+    await wh.command('TRUNCATE TABLE learner_reach_history');
+    await wh.command('TRUNCATE TABLE learner_last_seen');
+    await wh.command(`INSERT INTO learner_reach_history ${asOfCut}`);
+    await wh.command(
+      `INSERT INTO learner_last_seen SELECT grouping, k1, k2, who, max(day) FROM learner_reach_source
+       WHERE day <= '${cut}' GROUP BY grouping, k1, k2, who`,
+    );
+    const lastDay = async () =>
+      (await wh.query<{ d: string }>('SELECT toString(max(day)) AS d FROM learner_reach_history'))[0].d;
+    expect(await lastDay()).toBe(cut);
+    const ranges = [
+      [addDays(cut, -10), today],
+      [addDays(cut, 1), today],
+      [addDays(cut, -3), addDays(cut, 3)],
+    ];
+
+    // Before the history catches up, the live snapshot covers every day after its cut.
+    await wh.command('SYSTEM REFRESH VIEW learner_reach_live_mv');
+    await wh.command('SYSTEM WAIT VIEW learner_reach_live_mv');
+    for (const [from, to] of ranges) {
+      for (const { reach, daily } of await reachAgainstLearnerDaily(from, to, true))
+        expect(reach).toEqual(daily);
+    }
+
+    await refreshViewsNow(wh);
+    expect(await lastDay()).toBe(addDays(today, -1 - SETTLING_DAYS));
+    for (const [from, to] of ranges) {
+      for (const { reach, daily } of await reachAgainstLearnerDaily(from, to, true))
+        expect(reach).toEqual(daily);
+    }
+  });
+
+  it('counts statements that arrive late for a day of the settling window within the next refresh', async () => {
+    const today = localDay(new Date());
+    const lateDay = addDays(today, -SETTLING_DAYS + 2);
+    // Statements timed on lateDay for learners never seen before, written after the history and the live
+    // snapshot were built (an attendance sheet uploaded days after the class).
+    await wh.command(
+      `INSERT INTO statements SELECT * REPLACE (
+         generateUUIDv4() AS id,
+         concat('late-', toString(rowNumberInAllBlocks())) AS learner_id,
+         toDateTime64(concat('${lateDay}', ' 10:00:00'), 6, 'Asia/Shanghai') AS timestamp)
+       FROM statements
+       WHERE learner_id != '' AND voiding_target IS NULL AND verb_id != 'http://adlnet.gov/expapi/verbs/voided'
+       LIMIT 25`,
+    );
+    const before = await reachAgainstLearnerDaily(addDays(today, -SETTLING_DAYS), today, false);
+    expect(before.some(({ reach, daily }) => JSON.stringify(reach) !== JSON.stringify(daily))).toBe(true);
+    await refreshViewsNow(wh);
+    for (const weekly of [false, true]) {
+      for (const { reach, daily } of await reachAgainstLearnerDaily(addDays(today, -20), today, weekly))
+        expect(reach).toEqual(daily);
+    }
+  });
+
+  it('stays equal after rebuildAggregates recomputes it from scratch', async () => {
+    await rebuildAggregates(wh);
+    const to = localDay(new Date());
+    for (const { reach, daily } of await reachAgainstLearnerDaily(addDays(to, -29), to, true))
+      expect(reach).toEqual(daily);
   });
 });
 

@@ -4,28 +4,25 @@ import { GridLayout, barPanel, statPanel, tablePanel, timeSeriesPanel } from './
 import {
   AGE_BAND_LABEL,
   AGE_BAND_ORDER,
-  DAY_IN_RANGE,
-  ENGAGEMENT_FILTERS,
   MODULES_CTE,
   REGION_LABEL,
   SKILL_COHORT_CTE,
   SKILL_FILTERS,
+  distinctLearners,
   skillProgressCte,
 } from './sql';
 import { districtDashboard } from './variables';
 
-/** Learners active in the range, per `by` (learner_daily, same filters as the cohort). */
-const activeBy = (by: string) => `active AS
+/** Learners active in the range, per `by` (learner_reach grouping and learner_daily column; same filters as the cohort). */
+const activeBy = (by: 'age_band' | 'region') => `active AS
 (
-  SELECT ${by} AS grp, uniqExact(learner) AS learners
-  FROM learner_daily
-  WHERE ${DAY_IN_RANGE}
-    AND ${ENGAGEMENT_FILTERS}
+  SELECT k1 AS grp, sum(learners) AS learners
+  FROM (${distinctLearners({ grouping: by, k1: by, filters: 'engagement' })})
   GROUP BY grp
 )`;
 
 /** Attempted/completed/passed shares per module and group (cohort column `cohortBy`, engagement column `by`). */
-const sharesBy = (label: string, cohortBy: string, by: string, order: string) => `WITH
+const sharesBy = (label: string, cohortBy: string, by: 'age_band' | 'region', order: string) => `WITH
 ${SKILL_COHORT_CTE},
 ${MODULES_CTE},
 ${activeBy(by)},
@@ -73,7 +70,7 @@ export function skillDashboard(): dashboard.DashboardBuilder {
     barPanel(layout, {
       title: '各模块尝试、完成、通过的学习者比例 · Share of learners who attempted, completed, passed',
       description:
-        'Learners who first attempted the module in the range (skill_cohort, progress by now) divided by all learners active in the range (learner_daily), same filters.',
+        'Learners who first attempted the module in the range (skill_cohort, progress by now) divided by all learners active in the range (learner_reach or, filtered, learner_daily), same filters.',
       w: 24,
       h: 9,
       unit: 'percentunit',
@@ -81,7 +78,7 @@ export function skillDashboard(): dashboard.DashboardBuilder {
 ${SKILL_COHORT_CTE},
 ${MODULES_CTE},
 ${PER_SKILL_CTE},
-(SELECT uniqExact(learner) FROM learner_daily WHERE ${DAY_IN_RANGE} AND ${ENGAGEMENT_FILTERS}) AS active
+(SELECT sum(learners) FROM (${distinctLearners({ grouping: 'all', k1: "''", filters: 'engagement' })})) AS active
 SELECT
   m.module AS \`模块 · Module\`,
   ifNull(s.attempted, 0) / active AS \`尝试 · Attempted\`,
@@ -203,33 +200,16 @@ ORDER BY time, region`,
     statPanel(layout, {
       title: '课堂起步后自主在线学习的比例 · Classroom starters who went on to learn online',
       description:
-        'Learners whose first statement (any channel) was in a classroom or kiosk in the range, and the share who later used the portal, app or a partner app (learner_channels; not filtered by place).',
+        'Learners whose first statement (any channel) was in a classroom or kiosk in the range, and the share who later used the portal, app or a partner app (classroom_starts: learner_channels as of the last minute; not filtered by place).',
       w: 12,
       h: 9,
       percentColumns: ['比例 · Share'],
-      sql: `WITH per_learner AS
-(
-  SELECT
-    learner_key,
-    min(first_at) AS first_any,
-    minIf(first_at, source IN ('classroom', 'kiosk')) AS first_offline,
-    minIf(toNullable(first_at), source IN ('portal', 'app', 'partner')) AS first_online
-  FROM
-  (
-    SELECT learner_key, source, min(first_at) AS first_at
-    FROM learner_channels
-    -- A learner's first statement can be in the range only if one of their rows starts in it.
-    WHERE learner_key IN (SELECT learner_key FROM learner_channels WHERE $__timeFilter(first_at))
-    GROUP BY learner_key, source
-  )
-  GROUP BY learner_key
-)
-SELECT
+      sql: `SELECT
   toUInt32(count()) AS \`课堂起步 · Started in class\`,
   toUInt32(countIf(first_online > first_offline)) AS \`转向在线 · Went online\`,
   countIf(first_online > first_offline) / count() AS \`比例 · Share\`
-FROM per_learner
-WHERE first_offline = first_any
+FROM classroom_starts
+WHERE snapshot_at = (SELECT max(snapshot_at) FROM classroom_starts)
   AND $__timeFilter(first_offline)`,
     }),
   );

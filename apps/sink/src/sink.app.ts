@@ -86,7 +86,12 @@ export async function startSink(options: SinkAppOptions): Promise<RunningSink> {
   const dlqProducer = new KafkaProducer(kafka, settings.producer);
   await dlqProducer.connect();
 
-  const baseStep = createSinkStep({ warehouse, consumerGroup: env.SINK_GROUP_ID, metrics });
+  const baseStep = createSinkStep({
+    warehouse,
+    consumerGroup: env.SINK_GROUP_ID,
+    metrics,
+    minInsertIntervalMs: env.SINK_MIN_INSERT_INTERVAL_MS,
+  });
   const step = options.wrapStep ? options.wrapStep(baseStep) : baseStep;
   const server = new KafkaBatchServer({
     kafka,

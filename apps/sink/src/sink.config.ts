@@ -14,6 +14,8 @@ export const sinkEnvSchema = z.object({
   REFERENCE_DATA_DIR: z.string().min(1).optional(),
   /** Consumer group of the sink; the read side asks for this group's watermarks. */
   SINK_GROUP_ID: z.string().min(1).default('sink'),
+  /** An INSERT starts no sooner than this after the previous one: fewer, larger inserts (see createSinkStep). */
+  SINK_MIN_INSERT_INTERVAL_MS: z.coerce.number().int().min(0).default(250),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type SinkEnv = z.infer<typeof sinkEnvSchema>;

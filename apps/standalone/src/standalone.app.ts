@@ -147,6 +147,7 @@ export async function startStandalone(env: StandaloneEnv): Promise<RunningStanda
       consumerGroup: env.SINK_GROUP_ID,
       metrics,
       recordWatermarks: transport.watermarks,
+      minInsertIntervalMs: env.SINK_MIN_INSERT_INTERVAL_MS ?? (env.TRANSPORT === 'kafka' ? 250 : 0),
     }),
     learnerChanges: createLearnerChangeStep(directory),
   });

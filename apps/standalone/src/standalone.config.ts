@@ -20,6 +20,11 @@ export const standaloneEnvSchema = z
     /** Consumer groups with TRANSPORT=kafka (the sink's also names its watermarks). */
     ENRICHER_GROUP_ID: z.string().min(1).default('enricher'),
     SINK_GROUP_ID: z.string().min(1).default('sink'),
+    /**
+     * An INSERT starts no sooner than this after the previous one (see createSinkStep). Default: 250 with
+     * TRANSPORT=kafka (acknowledged before the insert), 0 on the in-process bus (the ack waits for it).
+     */
+    SINK_MIN_INSERT_INTERVAL_MS: z.coerce.number().int().min(0).optional(),
     /** Load a simulated demo district into an empty data directory. */
     DEMO: envBoolean(true),
     DEMO_LEARNERS: envPositiveInt(1500),

@@ -5,6 +5,7 @@ import {
   AGGREGATE_VIEWS,
   assertTableIdentifier,
   readAggregateSql,
+  recomputeRefreshableViews,
   WarehouseQueryError,
   type QueryParams,
   type Warehouse,
@@ -44,6 +45,8 @@ const ViewSelectSchema = z.object({ as_select: z.string().min(1), database: z.st
  *      learner's statements reached (found by running the view's own SELECT over just those statements
  *      into a probe table) are recounted from the remaining statements, as rebuildAggregates does, and
  *      swapped in partition by partition (REPLACE PARTITION, atomic per partition).
+ * 4. Tables of refreshable views (skill_cohort, learner_reach): recomputed from the cleaned aggregates
+ *    (recomputeRefreshableViews), since learner_reach's history keeps no learner to delete by.
  *
  * Statements of those partitions arriving while the recount runs (seconds) are missed by the recounted
  * tables until the next rebuildAggregates; run erasures in a quiet period, as rebuildAggregates is run.
@@ -116,6 +119,7 @@ export async function eraseLearner(
       recountedPartitions: plan.partitions,
     };
   }
+  if (statements > 0) await recomputeRefreshableViews(warehouse);
   return { learnerId, statements, aggregates, registryEntry: tombstone !== undefined };
 }
 

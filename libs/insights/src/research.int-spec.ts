@@ -614,6 +614,9 @@ describe('research API on the embedded engine', () => {
                 "SELECT concat('stored ', source) AS key, toString(sum(statement_count)) AS value FROM statements_stored GROUP BY source",
               ]
             : []),
+          // Refreshable views (0014): learners ever seen per learner_reach key, classroom starters.
+          "SELECT concat('reach ', grouping, ' ', k1, ' ', k2) AS key, toString(sum(learners)) AS value FROM learner_reach WHERE prev < '2000-01-01' GROUP BY grouping, k1, k2",
+          "SELECT 'classroom starts' AS key, toString(count()) AS value FROM classroom_starts WHERE snapshot_at = (SELECT max(snapshot_at) FROM classroom_starts)",
         ];
         const rows = (
           await Promise.all(queries.map((q) => warehouse.query(q, undefined, SnapshotSchema)))
@@ -624,6 +627,7 @@ describe('research API on the embedded engine', () => {
       await rebuildAggregates(warehouse);
       expect(afterErasure).toEqual(await snapshot());
       expect(afterErasure['skill learners']).toBe('44');
+      expect(afterErasure['reach all  ']).toBe(afterErasure['daily learners']);
 
       const again = await app.inject({
         method: 'DELETE',

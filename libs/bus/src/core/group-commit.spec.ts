@@ -33,3 +33,26 @@ describe('groupCommit', () => {
     expect(await submit('c')).toBe('c');
   });
 });
+
+describe('groupCommit with a minimum interval', () => {
+  it('commits a call after a quiet spell at once and gathers the calls of the interval into the next commit', async () => {
+    const commits: { inputs: number[]; at: number }[] = [];
+    const submit = groupCommit(
+      async (inputs: number[]) => {
+        commits.push({ inputs, at: performance.now() });
+        return inputs;
+      },
+      { minIntervalMs: 300 },
+    );
+    const started = performance.now();
+    expect(await submit(1)).toBe(1);
+    expect(commits[0].at - started).toBeLessThan(200);
+    // Arriving one after another right after a commit: they wait for the interval and share one commit.
+    const later = [submit(2), submit(3)];
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    later.push(submit(4));
+    expect(await Promise.all(later)).toEqual([2, 3, 4]);
+    expect(commits.map((c) => c.inputs)).toEqual([[1], [2, 3, 4]]);
+    expect(commits[1].at - commits[0].at).toBeGreaterThanOrEqual(299);
+  });
+});

@@ -55,6 +55,8 @@ export interface PendingStatementsOptions {
   readonly now?: () => Date;
 }
 
+const RECOMPUTE_EVERY_MS = 1_000;
+
 /**
  * Kafka mode: a statement is acknowledged once Kafka has it, and readable once the sink wrote it. This
  * keeps the ids this process acknowledged until the warehouse has them (checked by id, bloom-filter
@@ -64,9 +66,12 @@ export interface PendingStatementsOptions {
 export class PendingStatements implements ReadConsistency {
   // Insertion order is acknowledgement order, so the front holds the longest-waiting ids.
   private readonly pending = new Map<string, { stored: number; since: number }>();
-  // The earliest `stored` among pending ids; undefined = recompute (after ids left). Write answers read it,
-  // so it must not cost a scan per request.
+  // At most the earliest `stored` among pending ids (undefined: none pending). When ids leave it stays as
+  // it was, a bound that is still safe (Consistent-Through only earlier), and is recomputed by a scan at most
+  // once per RECOMPUTE_EVERY_MS on write answers (they must not pay a scan each) and on every read.
   private oldestStored: number | undefined;
+  private oldestIsStale = false;
+  private recomputeAfter = 0;
   private refreshing: Promise<void> | undefined;
   private readonly maxWaitMs: number;
   private readonly pollMs: number;
@@ -94,8 +99,7 @@ export class PendingStatements implements ReadConsistency {
     for (const s of statements) {
       const stored = Date.parse(s.stored);
       this.pending.set(s.id.toLowerCase(), { stored, since });
-      if (this.oldestStored !== undefined && stored < this.oldestStored) this.oldestStored = stored;
-      else if (this.pending.size === 1) this.oldestStored = stored;
+      if (this.oldestStored === undefined || stored < this.oldestStored) this.oldestStored = stored;
     }
     this.dropGivenUp(since);
   }
@@ -110,26 +114,30 @@ export class PendingStatements implements ReadConsistency {
       await new Promise((resolve) => setTimeout(resolve, this.pollMs));
     }
     if (this.options.watermark) this.lastWatermark = await this.options.watermark();
-    return this.current();
+    return this.current(true);
   }
 
   async checked(): Promise<string> {
     await this.refresh();
-    return this.current();
+    return this.current(true);
   }
 
-  current(): string {
-    const local = this.localConsistentThrough();
+  /** `exact`: recompute the oldest pending statement now (reads); otherwise a bound at most 1 s stale. */
+  current(exact = false): string {
+    const local = this.localConsistentThrough(exact);
     const watermark = this.lastWatermark;
     return watermark !== null && Date.parse(watermark) < Date.parse(local) ? watermark : local;
   }
 
-  private localConsistentThrough(): string {
-    if (this.pending.size === 0) return this.now().toISOString();
-    if (this.oldestStored === undefined) {
+  private localConsistentThrough(exact: boolean): string {
+    const nowMs = this.now().getTime();
+    if (this.pending.size === 0) return new Date(nowMs).toISOString();
+    if (this.oldestStored === undefined || (this.oldestIsStale && (exact || nowMs >= this.recomputeAfter))) {
       let oldest = Infinity;
       for (const { stored } of this.pending.values()) if (stored < oldest) oldest = stored;
       this.oldestStored = oldest;
+      this.oldestIsStale = false;
+      this.recomputeAfter = nowMs + RECOMPUTE_EVERY_MS;
     }
     // Everything stored before the oldest missing statement is readable.
     return new Date(this.oldestStored - 1).toISOString();
@@ -143,9 +151,14 @@ export class PendingStatements implements ReadConsistency {
     const giveUpBefore = nowMs - this.giveUpAfterMs;
     for (const [id, entry] of this.pending) {
       if (entry.since >= giveUpBefore) break;
-      this.pending.delete(id);
-      this.oldestStored = undefined;
+      this.forget(id);
     }
+  }
+
+  private forget(id: string): void {
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.oldestStored = undefined;
+    else this.oldestIsStale = true;
   }
 
   /** One warehouse check at a time, shared by concurrent reads. */
@@ -159,10 +172,7 @@ export class PendingStatements implements ReadConsistency {
     const ids = [...this.pending.keys()];
     const readable = await findExistingIds(this.warehouse, ids);
     for (const id of ids) {
-      if (readable.has(id)) {
-        this.pending.delete(id);
-        this.oldestStored = undefined;
-      }
+      if (readable.has(id)) this.forget(id);
     }
     this.dropGivenUp(this.now().getTime());
   }
