@@ -8,8 +8,8 @@
  * beside the open-loop background load; a poller asks the `learner_channels` aggregate (fed by a
  * materialized view on `statements`) every `pollMs` which markers it counts. Freshness = first poll that
  * saw the marker − the marker's acknowledgement (resolution: the poll interval).
- * The background load's HTTP client shares this process with the server (it costs a few percent of a core
- * at the default rates); the ingest part measures the server alone.
+ * The background load comes from a process of its own (open-loop-process.ts): in this one its HTTP client
+ * would take the JavaScript thread the Kafka mode's consumers share with the server.
  */
 import 'reflect-metadata';
 import { spawn } from 'node:child_process';
@@ -21,9 +21,8 @@ import { z } from 'zod';
 import { loadConfig } from '@app/config';
 import { standaloneEnvSchema } from '../apps/standalone/src/standalone.config';
 import { startStandalone } from '../apps/standalone/src/standalone.app';
-import { simulatedStatements } from './corpus';
 import { figure, percentile, type Figure, type Target } from './figures';
-import { runOpenLoopStep, tailsOf } from './open-loop';
+import { runOpenLoopStepInChild } from './open-loop-process';
 import { BENCH_CREDENTIAL } from './server-process';
 import { pollUntil } from '@app/testing';
 
@@ -74,7 +73,6 @@ async function child(args: FreshnessArgs): Promise<FreshnessOutput> {
   });
   const running = await startStandalone(env);
   const authorization = `Basic ${Buffer.from(`${BENCH_CREDENTIAL.key}:${BENCH_CREDENTIAL.secret}`).toString('base64')}`;
-  const tails = tailsOf(simulatedStatements(2_000, 'freshness'));
   const pending = new Map<string, number>(); // learner key → ack time
   let acknowledged = 0;
   const postMarker = async (): Promise<void> => {
@@ -95,13 +93,14 @@ async function child(args: FreshnessArgs): Promise<FreshnessOutput> {
 
   const measureRun = async (seconds: number): Promise<FreshnessOutput['runs'][number]> => {
     const seen: number[] = [];
-    const load = runOpenLoopStep({
+    const load = runOpenLoopStepInChild({
       url: running.url,
       authorization,
       rate: args.loadRate,
       batch: args.batch,
       seconds,
-      tails,
+      corpusSize: 2_000,
+      corpusSeed: 'freshness',
     });
     const markerEnd = performance.now() + seconds * 1000;
     const markers = (async () => {

@@ -10,6 +10,7 @@
  *   npm run bench -- --parts ingest,freshness --modes kafka --runs 5 --step-seconds 15
  *   npm run bench -- --dashboards-100m     dashboards on 100 million statements as well as 10 million
  *   npm run bench -- --dashboards-data-dir DIR   keep the generated stores in DIR/<size> and reuse them
+ *   npm run bench -- --parts freshness --freshness-rate 1500   freshness under a given background load
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,6 +48,7 @@ const { values: flags } = parseArgs({
     'dashboards-100m': { type: 'boolean', default: false },
     'dashboards-data-dir': { type: 'string' },
     'no-markdown': { type: 'boolean', default: false },
+    'freshness-rate': { type: 'string' },
   },
 });
 const smoke = flags.smoke;
@@ -70,6 +72,8 @@ const dashboardSizes = flags['dashboards-sizes']
     : flags['dashboards-100m']
       ? [10_000_000, 100_000_000]
       : [10_000_000];
+// Background load of the freshness part; default half the ingest part's maximum (1,000/s without it).
+const freshnessRate = flags['freshness-rate'] ? Number(flags['freshness-rate']) : undefined;
 const startedAt = new Date();
 const profileDir = flags.profile ? join(outDir, `profile-${fileStamp(startedAt)}`) : undefined;
 
@@ -256,7 +260,7 @@ async function main(): Promise<void> {
               {
                 mode,
                 brokers: broker?.brokers,
-                loadRate: smoke ? 200 : max ? max / 2 : 1_000,
+                loadRate: smoke ? 200 : freshnessRate ? freshnessRate : max ? max / 2 : 1_000,
                 batch: 50,
                 runs,
                 seconds: smoke ? 1 : Math.max(stepSeconds, 10),
