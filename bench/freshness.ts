@@ -12,7 +12,6 @@
  * would take the JavaScript thread the Kafka mode's consumers share with the server.
  */
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +21,7 @@ import { loadConfig } from '@app/config';
 import { standaloneEnvSchema } from '../apps/standalone/src/standalone.config';
 import { startStandalone } from '../apps/standalone/src/standalone.app';
 import { figure, percentile, type Figure, type Target } from './figures';
+import { runChildScript } from './child-script';
 import { runOpenLoopStepInChild } from './open-loop-process';
 import { BENCH_CREDENTIAL } from './server-process';
 import { pollUntil } from '@app/testing';
@@ -165,25 +165,9 @@ const GIVE_UP_MS = 60_000;
 
 /** Spawns this file as a child process and turns its runs into figures. */
 export async function runFreshness(args: FreshnessArgs, log: (line: string) => void): Promise<Figure[]> {
-  const output = await new Promise<FreshnessOutput>((resolve, reject) => {
-    const proc = spawn(process.execPath, ['-r', '@swc-node/register', __filename, JSON.stringify(args)], {
-      cwd: join(__dirname, '..'),
-      env: process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    proc.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-5_000)));
-    proc.on('exit', (code) => {
-      const line = stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-      if (code !== 0 || !line) {
-        reject(new Error(`freshness (${args.mode}) exited ${code}:\n${stderr}\n${stdout.slice(-2_000)}`));
-        return;
-      }
-      resolve(FreshnessOutputSchema.parse(JSON.parse(line.slice(RESULT_PREFIX.length))));
-    });
-  });
+  const output = FreshnessOutputSchema.parse(
+    await runChildScript(__filename, [JSON.stringify(args)], RESULT_PREFIX),
+  );
   // A marker not counted GIVE_UP_MS after the last marker was sent waited at least that long: it enters the
   // percentiles as GIVE_UP_MS, a lower bound, so a pipeline that falls behind shows as a miss, not a crash.
   // (The child already checked that every acknowledged statement reached the statements table.)

@@ -4,7 +4,7 @@
  * process the load generator would take the server's one JavaScript thread, and the Kafka mode, whose
  * consumers share that thread with the HTTP handling, would fall behind for the bench's sake, not its own.
  */
-import { spawn } from 'node:child_process';
+import { runChildScript } from './child-script';
 import { z } from 'zod';
 import { simulatedStatements } from './corpus';
 import { runOpenLoopStep, tailsOf, type StepResult } from './open-loop';
@@ -23,22 +23,8 @@ export type OpenLoopChildArgs = z.infer<typeof ChildArgsSchema>;
 
 const RESULT_PREFIX = 'OPEN_LOOP_RESULT ';
 
-export function runOpenLoopStepInChild(args: OpenLoopChildArgs): Promise<StepResult> {
-  return new Promise<StepResult>((resolve, reject) => {
-    const proc = spawn(process.execPath, ['-r', '@swc-node/register', __filename, JSON.stringify(args)], {
-      env: process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    proc.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-5_000)));
-    proc.on('exit', (code) => {
-      const line = stdout.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-      if (code !== 0 || !line) reject(new Error(`open-loop load process exited ${code}:\n${stderr}`));
-      else resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as StepResult);
-    });
-  });
+export async function runOpenLoopStepInChild(args: OpenLoopChildArgs): Promise<StepResult> {
+  return (await runChildScript(__filename, [JSON.stringify(args)], RESULT_PREFIX)) as StepResult;
 }
 
 if (require.main === module) {

@@ -12,7 +12,6 @@
  *   npm run bench -- --dashboards-data-dir DIR   keep the generated stores in DIR/<size> and reuse them
  *   npm run bench -- --parts freshness --freshness-rate 1500   freshness under a given background load
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -26,6 +25,7 @@ import { machineInfo } from './machine';
 import { formatProfileSummary, summarizeProfile } from './profile-summary';
 import { tailsOf } from './open-loop';
 import { measureReadSide } from './read-side';
+import { runChildScript } from './child-script';
 import { appendMarkdown, fileStamp, markdownSection, writeResultsJson, type BenchResults } from './report';
 import { startServer, type RunningServer } from './server-process';
 import { measureValidation } from './validation';
@@ -103,23 +103,7 @@ async function timed(
 
 /** Runs a bench script as a child process and reads its `RESULT {json}` line. */
 function runScript(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, file), ...args], {
-      cwd: REPO,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    proc.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-5_000)));
-    proc.on('exit', (code) => {
-      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code !== 0 || !line)
-        reject(new Error(`${file} exited ${code}:\n${stderr}\n${stdout.slice(-2_000)}`));
-      else resolve(JSON.parse(line.slice('RESULT '.length)));
-    });
-  });
+  return runChildScript(join(__dirname, file), args, 'RESULT ', env);
 }
 
 async function main(): Promise<void> {
