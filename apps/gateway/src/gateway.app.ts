@@ -15,6 +15,7 @@ import {
 import { OpenApiModule } from '@app/lrs/openapi.module';
 import { LearnerRegistry, RegistryModule, basicRegistryAuth } from '@app/registry';
 import type { MessageProducer } from '@app/bus';
+import type { DocumentStore } from '@app/warehouse';
 import type { GatewayConfig } from './gateway.config';
 
 export const SERVICE_NAME = 'gateway';
@@ -27,6 +28,8 @@ export interface GatewayDependencies {
   readonly reader?: StatementReader;
   /** Attachment data; absent without a warehouse, and then attachment data is refused (501). */
   readonly attachments?: AttachmentStore;
+  /** The document resources' store; without it they answer 503. */
+  readonly documents?: DocumentStore;
   readonly credentials: CredentialStore;
   readonly reference: ReferenceIndex;
   readonly logger: JsonLogger;
@@ -50,6 +53,7 @@ class GatewayModule {
           lookup: deps.lookup,
           reader: deps.reader,
           attachments: deps.attachments,
+          documents: deps.documents,
           credentials: deps.credentials,
           reference: deps.reference,
           logger: deps.logger,

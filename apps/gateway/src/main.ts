@@ -15,7 +15,7 @@ import {
 import { HealthRegistry, JsonLogger, PipelineMetrics, runService } from '@app/observability';
 import { ReferenceIndex } from '@app/reference';
 import { LearnerRegistry } from '@app/registry';
-import { openWarehouse, type Warehouse } from '@app/warehouse';
+import { DocumentStore, openWarehouse, type Warehouse } from '@app/warehouse';
 import { createGatewayApp, SERVICE_NAME } from './gateway.app';
 import { gatewayEnvSchema } from './gateway.config';
 
@@ -45,11 +45,13 @@ async function main(): Promise<{ logger: JsonLogger; stop: () => Promise<void> }
   let registry: LearnerRegistry | undefined;
   let attachments: WarehouseAttachmentStore | undefined;
   let reader: StatementReader | undefined;
+  let documents: DocumentStore | undefined;
   if (config.XAPI_CONFLICT_LOOKUP === 'warehouse') {
     warehouse = await openWarehouse(config);
     const opened = warehouse;
     lookup = new WarehouseStatementLookup(opened);
     attachments = new WarehouseAttachmentStore(opened);
+    documents = new DocumentStore(opened);
     // Read-your-writes for this gateway's own acks; other writers are covered by the sink's watermarks.
     const enriched = topics.statementsEnriched.name;
     reader = new StatementReader({
@@ -82,6 +84,7 @@ async function main(): Promise<{ logger: JsonLogger; stop: () => Promise<void> }
     lookup,
     reader,
     attachments,
+    documents,
     credentials,
     reference,
     logger,

@@ -45,6 +45,7 @@ import { consumerMetricsFor, createEnrichStep, createLearnerChangeStep, createSi
 import { ReferenceIndex } from '@app/reference';
 import { LearnerRegistry, RegistryModule, basicRegistryAuth } from '@app/registry';
 import {
+  DocumentStore,
   loadReferenceDimensions,
   openWarehouse,
   recoverAggregatesAfterCrash,
@@ -185,6 +186,7 @@ export async function startStandalone(env: StandaloneEnv): Promise<RunningStanda
           consistency: transport.watermarks ? new PendingStatements(warehouse) : new AcknowledgedIsStored(),
         }),
         attachments: new WarehouseAttachmentStore(warehouse),
+        documents: new DocumentStore(warehouse),
         credentials,
         reference,
         logger,

@@ -4,6 +4,7 @@ import type { LearnerRegistry } from '@app/registry';
 import {
   AGGREGATE_VIEWS,
   assertTableIdentifier,
+  DocumentStore,
   readAggregateSql,
   recomputeRefreshableViews,
   WarehouseQueryError,
@@ -24,6 +25,8 @@ export interface ErasureReport {
   >;
   /** Whether the registry held the learner (a tombstone now stands in its place). */
   readonly registryEntry: boolean;
+  /** xAPI documents (State, Agent Profile) stored for the learner's identities, removed. */
+  readonly documents: number;
 }
 
 const CountSchema = z.object({ n: z.coerce.number() });
@@ -47,6 +50,8 @@ const ViewSelectSchema = z.object({ as_select: z.string().min(1), database: z.st
  *      swapped in partition by partition (REPLACE PARTITION, atomic per partition).
  * 4. Tables of refreshable views (skill_cohort, learner_reach): recomputed from the cleaned aggregates
  *    (recomputeRefreshableViews), since learner_reach's history keeps no learner to delete by.
+ * 5. xAPI documents (State, Agent Profile) of the learner's identities and of every actor its statements
+ *    were attributed to: every version deleted.
  *
  * Statements of those partitions arriving while the recount runs (seconds) are missed by the recounted
  * tables until the next rebuildAggregates; run erasures in a quiet period, as rebuildAggregates is run.
@@ -97,6 +102,14 @@ export async function eraseLearner(
     plans.push({ view, table, learnerColumn, partitions });
   }
 
+  // Every identity the learner wrote under, including actors the enricher attributed to it.
+  const attributed = await warehouse.query(
+    'SELECT DISTINCT actor_key AS key FROM statements WHERE learner_id = {id:String}',
+    { id: learnerId },
+    z.object({ key: z.string() }),
+  );
+  const documentAgents = [...new Set([...actorKeys, ...attributed.map((row) => row.key)])];
+
   const tombstone = await registry.delete(learnerId);
   if (statements > 0) await warehouse.command(`DELETE FROM statements WHERE ${match}`, params);
   const aggregates: Record<string, { deletedByLearner: boolean; recountedPartitions: string[] }> = {};
@@ -120,7 +133,8 @@ export async function eraseLearner(
     };
   }
   if (statements > 0) await recomputeRefreshableViews(warehouse);
-  return { learnerId, statements, aggregates, registryEntry: tombstone !== undefined };
+  const documents = await new DocumentStore(warehouse).eraseAgents(documentAgents);
+  return { learnerId, statements, aggregates, registryEntry: tombstone !== undefined, documents };
 }
 
 /** The view's SELECT with its one `FROM statements` replaced by `source` (as rebuildAggregates does). */

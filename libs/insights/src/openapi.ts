@@ -353,7 +353,8 @@ export function researchOpenApiDocument(): JsonSchema {
       '/learners/{learnerId}': {
         delete: {
           summary:
-            'PIPL erasure: the learner’s statements, registry entry and contributions to the aggregates',
+            'PIPL erasure: the learner’s statements, registry entry, contributions to the aggregates and ' +
+            'xAPI documents (State, Agent Profile)',
           security: security('research/erasure'),
           parameters: [{ name: 'learnerId', in: 'path', required: true, schema: { type: 'string' } }],
           responses: {

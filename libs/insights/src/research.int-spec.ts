@@ -11,6 +11,7 @@ import { ensurePythonTools } from '@app/testing';
 import {
   AGGREGATE_VIEWS,
   ChdbWarehouse,
+  DocumentStore,
   loadReferenceDimensions,
   rebuildAggregates,
   runMigrations,
@@ -544,6 +545,23 @@ describe('research API on the embedded engine', () => {
         '/research/v1/metrics/engagement?from=2024-03-01&to=2024-03-31&groupBy=town',
       );
       expect(before.cells.find((c) => c.dimensions.town === 'T01')?.values.learners).toBe(30);
+      // xAPI documents: two of the learner's identity, one of someone else.
+      const documents = new DocumentStore(warehouse);
+      const state = {
+        resource: 'state' as const,
+        activityId: 'https://learn.jlp.cq.cn/xapi/activities/course/computer-basics',
+        registration: '',
+        documentId: 'bookmark',
+      };
+      const mine = { ...state, agentKey: 'mbox:mailto:l000001@example.cn' };
+      const theirs = { ...state, agentKey: 'mbox:mailto:someone-else@example.cn' };
+      await documents.put(mine, Buffer.from('{"page":3}'), 'application/json');
+      await documents.put(
+        { ...mine, resource: 'agent_profile', activityId: '' },
+        Buffer.from('{}'),
+        'application/json',
+      );
+      await documents.put(theirs, Buffer.from('{"page":9}'), 'application/json');
       const response = await app.inject({
         method: 'DELETE',
         url: '/research/v1/learners/L000001',
@@ -555,7 +573,14 @@ describe('research API on the embedded engine', () => {
         registryEntry: boolean;
         aggregates: Record<string, { deletedByLearner: boolean; recountedPartitions: string[] }>;
       };
-      expect(report).toMatchObject({ learnerId: 'L000001', statements: 10, registryEntry: true });
+      expect(report).toMatchObject({
+        learnerId: 'L000001',
+        statements: 10,
+        registryEntry: true,
+        documents: 2,
+      });
+      expect(await documents.get(mine)).toBeUndefined();
+      expect((await documents.get(theirs))?.content.toString()).toBe('{"page":9}');
       // Every aggregate table is handled: learner-keyed ones by deleting rows, the others by a recount.
       expect(Object.keys(report.aggregates).sort()).toEqual(AGGREGATE_VIEWS.map((v) => v.table).sort());
       expect(report.aggregates.engagement_daily).toEqual({

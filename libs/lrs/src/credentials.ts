@@ -22,6 +22,9 @@ export const CREDENTIAL_SCOPES = [
   'statements/read/mine',
   'all/read',
   'all',
+  // The document resources: State, and the Activity and Agent Profiles (Communication 4.2).
+  'state',
+  'profile',
   'registry/write',
   // Reading the dashboards in the browser (libs/viewer); `all` and `all/read` include it.
   'dashboards/read',

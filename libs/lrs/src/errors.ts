@@ -10,7 +10,8 @@ export type RejectionReason =
   | 'too-large'
   | 'rate-limited'
   | 'unavailable'
-  | 'not-found';
+  | 'not-found'
+  | 'precondition-failed';
 
 /**
  * A refusal the Statement API answers with a status and a JSON body `{ error, message, ...details }`.

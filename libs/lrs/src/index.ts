@@ -14,3 +14,4 @@ export * from './lrs.env';
 export * from './attachments';
 export * from './attachments-response';
 export * from './read';
+export * from './documents';

@@ -17,8 +17,11 @@ import { AttachmentIntake, readStatementUpload, type AttachmentStore } from './a
 import type { AttachmentPart } from '@app/xapi';
 import { StatementIngest, type IngestContext } from './statement-ingest';
 import type { LrsModuleOptions } from './lrs.options';
+import { rejectUnknownParameters } from './query-params';
 import type { StatementReader } from './read/statement-reader';
 import { REGISTRY_LEARNER_HOME_PAGE } from '@app/enrichment';
+import type { DocumentResource } from '@app/warehouse';
+import { DocumentResources, type DocumentRequest } from './documents/documents';
 
 /** What the controllers hand over: the parts of an HTTP request the Statement API looks at. */
 export interface LrsRequest {
@@ -59,6 +62,7 @@ export class LrsGateway {
   private readonly metrics?: PipelineMetrics;
   private readonly logger?: JsonLogger;
   private readonly attachments: AttachmentIntake;
+  private readonly documents?: DocumentResources;
 
   constructor(options: LrsModuleOptions & { metrics?: PipelineMetrics }) {
     const nowMs = options.nowMs;
@@ -84,6 +88,59 @@ export class LrsGateway {
       onAccepted: (statements) => options.reader?.consistency.accepted(statements),
     });
     this.reader = options.reader;
+    const reader = options.reader;
+    if (options.documents) {
+      this.documents = new DocumentResources(
+        options.documents,
+        reader && ((activityId) => reader.activityDefinition(activityId)),
+      );
+    }
+  }
+
+  /**
+   * The document resources (State, Activity Profile, Agent Profile; Communication 2.3, 2.6, 2.7). State
+   * needs the `state` scope, the profiles `profile`; reading is also allowed with `all/read`.
+   */
+  documentRequest(
+    resource: DocumentResource,
+    method: string,
+    request: DocumentRequest,
+  ): Promise<LrsResponse> {
+    const scope: CredentialScope = resource === 'state' ? 'state' : 'profile';
+    const scopes: CredentialScope[] = method === 'GET' || method === 'HEAD' ? [scope, 'all/read'] : [scope];
+    return this.handle(
+      request,
+      scopes,
+      async (call) => {
+        const documents = this.requireDocuments();
+        if (method === 'PUT') return documents.put(resource, request, call.context.version);
+        if (method === 'POST') return documents.post(resource, request);
+        if (method === 'DELETE') return documents.delete(resource, request);
+        return documents.get(resource, request);
+      },
+      { countsStatements: false },
+    );
+  }
+
+  /** GET /xapi/agents (Communication 2.4): needs a statement read scope. */
+  getAgents(request: LrsRequest): Promise<LrsResponse> {
+    return this.handle(request, ['statements/read'], () => this.requireDocuments().agents(request), {
+      countsStatements: false,
+    });
+  }
+
+  /** GET /xapi/activities (Communication 2.5): needs a statement read scope. */
+  getActivities(request: LrsRequest): Promise<LrsResponse> {
+    return this.handle(request, ['statements/read'], () => this.requireDocuments().activities(request), {
+      countsStatements: false,
+    });
+  }
+
+  private requireDocuments(): DocumentResources {
+    if (this.documents === undefined) {
+      throw new LrsHttpError(503, 'unavailable', 'this gateway has no warehouse to keep documents in');
+    }
+    return this.documents;
   }
 
   /** GET (and HEAD) /xapi/statements: the read side (libs/lrs/src/read). */
@@ -224,18 +281,24 @@ export class LrsGateway {
     if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
   }
 
+  /**
+   * Version header, credentials, scope (any of `scopes`), then `work`; every refusal becomes its answer.
+   * `countsStatements: false` keeps refusals of non-statement resources out of the statements-rejected metric.
+   */
   private async handle(
     request: LrsRequest,
-    scope: CredentialScope,
+    scopes: CredentialScope | readonly CredentialScope[],
     work: (call: Call) => Promise<Omit<LrsResponse, 'headers'> & { headers?: LrsResponse['headers'] }>,
+    options: { countsStatements?: boolean } = {},
   ): Promise<LrsResponse> {
     let version: XapiVersion | undefined;
     let call: Call | undefined;
     try {
       version = parseVersion(request.headers);
       const credential = await this.authenticate(request.headers);
-      if (!hasScope(credential, scope)) {
-        throw new ForbiddenError(`credential ${credential.key} lacks the ${scope} scope`);
+      const accepted = typeof scopes === 'string' ? [scopes] : scopes;
+      if (!accepted.some((scope) => hasScope(credential, scope))) {
+        throw new ForbiddenError(`credential ${credential.key} lacks the ${accepted.join(' or ')} scope`);
       }
       call = {
         credential,
@@ -253,15 +316,24 @@ export class LrsGateway {
         headers: { ...response.headers, 'X-Experience-API-Version': responseVersion(version) },
       };
     } catch (error) {
-      return this.refusal(error, version, call);
+      return this.refusal(error, version, call, options.countsStatements ?? true);
     }
   }
 
-  private refusal(error: unknown, version: XapiVersion | undefined, call: Call | undefined): LrsResponse {
+  private refusal(
+    error: unknown,
+    version: XapiVersion | undefined,
+    call: Call | undefined,
+    countsStatements: boolean,
+  ): LrsResponse {
     const source = call?.context.sourceType ?? 'unknown';
+    const count = (reason: string) => {
+      if (countsStatements)
+        this.metrics?.statementsRejected.inc({ source, reason }, call?.statementCount ?? 1);
+    };
     const headers = { 'X-Experience-API-Version': responseVersion(version) };
     if (error instanceof LrsHttpError) {
-      this.metrics?.statementsRejected.inc({ source, reason: error.reason }, call?.statementCount ?? 1);
+      count(error.reason);
       if (error.status >= 500) {
         this.logger?.event('warn', error.message, {
           requestId: call?.context.requestId,
@@ -270,7 +342,7 @@ export class LrsGateway {
       }
       return { status: error.status, headers: { ...headers, ...error.headers }, body: error.body() };
     }
-    this.metrics?.statementsRejected.inc({ source, reason: 'internal' }, call?.statementCount ?? 1);
+    count('internal');
     this.logger?.event('error', 'statement request failed', {
       requestId: call?.context.requestId,
       error: error instanceof Error ? error.name : 'unknown',
@@ -332,12 +404,4 @@ function parseVersion(headers: LrsRequest['headers']): XapiVersion {
 function requestIdFrom(headers: LrsRequest['headers']): string {
   const given = single(headers['x-request-id']);
   return given !== undefined && REQUEST_ID.test(given) ? given : randomUUID();
-}
-
-/** Communication 3.2.s3.b7/b8: parameters the resource does not define (or spelled in another case) → 400. */
-function rejectUnknownParameters(query: LrsRequest['query'], allowed: readonly string[]): void {
-  const unknown = Object.keys(query).filter((name) => !allowed.includes(name));
-  if (unknown.length > 0) {
-    throw new BadRequestError(`unknown parameter(s) for this resource: ${unknown.join(', ')}`);
-  }
 }

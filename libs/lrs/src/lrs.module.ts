@@ -8,6 +8,7 @@ import { LRS_OPTIONS, type LrsModuleOptions } from './lrs.options';
 import { AboutController, StatementsReadController } from './read/read.controllers';
 import { ReadHttpSetup } from './read/read-http-setup';
 import { registerMultipartBodyParser } from './attachments';
+import { DocumentsHttpSetup } from './documents/documents.http';
 
 export const XAPI_PATH_PREFIX = '/xapi/';
 
@@ -44,7 +45,8 @@ export class LrsHttpSetup implements OnModuleInit {
 }
 
 /**
- * The xAPI Statement API write side (POST/PUT /xapi/statements, POST /xapi/classroom/attendance). Mounted
+ * The xAPI LRS: the Statement Resource (POST/PUT/GET /xapi/statements), /xapi/about, the document resources
+ * with /xapi/agents and /xapi/activities, and POST /xapi/classroom/attendance. Mounted
  * by apps/gateway and by the embedded one-process app. Requires the Fastify platform. Uses the
  * PipelineMetrics of ObservabilityModule when that module is present.
  */
@@ -64,6 +66,7 @@ export class LrsModule {
         },
         LrsHttpSetup,
         ReadHttpSetup,
+        DocumentsHttpSetup,
       ],
       exports: [LrsGateway],
     };

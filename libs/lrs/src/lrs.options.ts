@@ -5,6 +5,7 @@ import type { CredentialStore } from './credentials';
 import type { StatementLookup } from './statement-lookup';
 import type { AttachmentStore } from './attachments';
 import type { StatementReader } from './read/statement-reader';
+import type { DocumentStore } from '@app/warehouse';
 
 export interface LrsModuleOptions {
   /** Where accepted statements go (`xapi.statements.received.v1`); Kafka or the in-process bus. */
@@ -32,6 +33,11 @@ export interface LrsModuleOptions {
   readonly logger?: JsonLogger;
   /** The read side (GET /xapi/statements); without it GET answers 503. */
   readonly reader?: StatementReader;
+  /**
+   * Where the document resources (State, Activity and Agent Profile) keep documents; without it they, and
+   * /xapi/agents and /xapi/activities, answer 503.
+   */
+  readonly documents?: DocumentStore;
   /** Clock for tests (epoch milliseconds). */
   readonly nowMs?: () => number;
 }

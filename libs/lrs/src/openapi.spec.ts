@@ -74,6 +74,13 @@ describe('buildOpenApiDocument', () => {
         'HEAD /xapi/statements',
         'GET /xapi/about',
         'POST /xapi/classroom/attendance',
+        ...['/xapi/activities/state', '/xapi/activities/profile', '/xapi/agents/profile'].flatMap((path) =>
+          ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'].map((method) => `${method} ${path}`),
+        ),
+        'GET /xapi/agents',
+        'HEAD /xapi/agents',
+        'GET /xapi/activities',
+        'HEAD /xapi/activities',
         'POST /registry/learners/import',
         'PUT /registry/learners/{id}',
         'GET /registry/learners/{id}',

@@ -6,7 +6,9 @@ import {
   type LearnerIssue,
 } from '@app/enrichment';
 import {
+  activityDefinitionSchema,
   actorSchema,
+  agentSchema,
   extensionsSchema,
   iriSchema,
   isoTimestampSchema,
@@ -18,6 +20,7 @@ import {
   uuidSchema,
 } from '@app/xapi';
 import { CREDENTIAL_SCOPES } from './credentials';
+import { ACTIVITIES_PATH, AGENTS_PATH, DOCUMENT_PATHS } from './documents/documents.http';
 
 /**
  * The gateway's OpenAPI 3.1 document. Request and response schemas are derived from the zod schemas that
@@ -229,6 +232,7 @@ function commonErrors(xapi: boolean, codes: readonly number[]): JsonObject {
     403: () => errorResponse('The credential lacks the scope this route needs', xapi),
     404: () => errorResponse('Not found', xapi),
     409: () => errorResponse('A statement with this id is already stored with different content', xapi),
+    412: () => errorResponse('If-Match / If-None-Match precondition failed; nothing was changed', xapi),
     413: () => errorResponse('The request body is larger than the configured limit', xapi),
     // Fastify's maxParamLength (100): a longer path parameter is refused before routing.
     414: () => errorResponse('A path parameter longer than 100 characters', xapi),
@@ -468,6 +472,217 @@ function statementsPath(): JsonObject {
   };
 }
 
+const DOCUMENT_HEADERS: JsonObject = {
+  ETag: {
+    description: 'Quoted lower-case hex SHA-1 of the content (Communication 3.1)',
+    schema: { type: 'string' },
+  },
+  'Last-Modified': {
+    description: 'When the (newest) document was last modified',
+    schema: { type: 'string' },
+  },
+};
+
+/** The document resources (State, Activity Profile, Agent Profile) and /xapi/agents, /xapi/activities. */
+function documentPaths(): { [path: string]: JsonObject } {
+  const xapiErrors = (codes: readonly number[]) => commonErrors(true, codes);
+  const agentParameter = (description: string): JsonObject => ({
+    name: 'agent',
+    in: 'query',
+    required: true,
+    description,
+    content: json(ref('Agent')),
+  });
+  const activityIdParameter = (description: string): JsonObject => ({
+    name: 'activityId',
+    in: 'query',
+    required: true,
+    description,
+    schema: jsonSchemaOf(iriSchema),
+  });
+  const since = queryParameter('since', 'Only ids of documents updated after this timestamp (exclusive).', {
+    type: 'string',
+    format: 'date-time',
+  });
+  const resources = [
+    {
+      path: DOCUMENT_PATHS.state,
+      name: 'State',
+      idName: 'stateId',
+      scope: 'state',
+      context: [
+        activityIdParameter('The Activity the state belongs to (IRI).'),
+        agentParameter('The Agent the state belongs to.'),
+        queryParameter('registration', 'The registration the state belongs to.', {
+          type: 'string',
+          format: 'uuid',
+        }),
+      ],
+      concurrency:
+        'PUT, POST and DELETE need no concurrency header; If-Match / If-None-Match are checked when sent.',
+    },
+    {
+      path: DOCUMENT_PATHS.activity_profile,
+      name: 'ActivityProfile',
+      idName: 'profileId',
+      scope: 'profile',
+      context: [activityIdParameter('The Activity the profile belongs to (IRI).')],
+      concurrency:
+        'PUT needs If-Match (the ETag of a GET) or If-None-Match: * (409 when the profile exists, 400 when it ' +
+        'does not); If-Match / If-None-Match are checked on POST and DELETE when sent.',
+    },
+    {
+      path: DOCUMENT_PATHS.agent_profile,
+      name: 'AgentProfile',
+      idName: 'profileId',
+      scope: 'profile',
+      context: [agentParameter('The Agent the profile belongs to (an Agent, not a Group).')],
+      concurrency:
+        'PUT needs If-Match (the ETag of a GET) or If-None-Match: * (409 when the profile exists, 400 when it ' +
+        'does not); If-Match / If-None-Match are checked on POST and DELETE when sent.',
+    },
+  ];
+  const preconditions: JsonObject[] = [
+    {
+      name: 'If-Match',
+      in: 'header',
+      required: false,
+      description: 'Change only if the document has one of these ETags (or exists, for *).',
+      schema: { type: 'string' },
+    },
+    {
+      name: 'If-None-Match',
+      in: 'header',
+      required: false,
+      description: '*: change only if there is no such document.',
+      schema: { type: 'string' },
+    },
+  ];
+  const paths: { [path: string]: JsonObject } = {};
+  for (const resource of resources) {
+    const tags = ['xAPI Documents'];
+    const security = basicAuth;
+    const id = (required: boolean, what: string): JsonObject => ({
+      name: resource.idName,
+      in: 'query',
+      required,
+      description: what,
+      schema: { type: 'string', minLength: 1 },
+    });
+    const get = (withBody: boolean): JsonObject => ({
+      tags,
+      operationId: `${withBody ? 'get' : 'head'}${resource.name}`,
+      summary: withBody
+        ? `One document by ${resource.idName}, or (without it) the ids of the context's documents`
+        : 'Headers of GET, no body',
+      description: `Needs scope ${resource.scope} or all/read.`,
+      security,
+      parameters: [
+        versionParameter(),
+        ...resource.context,
+        id(false, 'The document to return; without it, the ids of every document of the context.'),
+        since,
+      ],
+      responses: {
+        '200': xapiResponse(
+          'The document as stored (its own Content-Type), or a JSON array of ids',
+          withBody
+            ? {
+                'application/json': { schema: {} },
+                'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+                '*/*': { schema: { type: 'string', format: 'binary' } },
+              }
+            : undefined,
+          DOCUMENT_HEADERS,
+        ),
+        ...xapiErrors([400, 401, 403, 404, 429, 503]),
+      },
+    });
+    const write = (method: 'put' | 'post'): JsonObject => ({
+      tags,
+      operationId: `${method}${resource.name}`,
+      summary:
+        method === 'put'
+          ? 'Store the document (replacing any)'
+          : 'Store the document, or merge a JSON object into the stored JSON object (Communication 2.2.s7)',
+      description: `Needs scope ${resource.scope}. ${resource.concurrency}`,
+      security,
+      parameters: [versionParameter(), ...resource.context, id(true, 'The document.'), ...preconditions],
+      requestBody: {
+        required: false,
+        content: {
+          // Documents are any octets; POST merges only JSON objects.
+          'application/json': { schema: method === 'put' ? {} : { type: 'object' }, example: { page: 12 } },
+          'application/octet-stream': { schema: { type: 'string', format: 'binary' } },
+        },
+      },
+      responses: {
+        '204': xapiResponse('Stored', undefined, { ETag: DOCUMENT_HEADERS.ETag }),
+        ...xapiErrors([400, 401, 403, 409, 412, 413, 429, 503]),
+      },
+    });
+    paths[resource.path] = {
+      get: get(true),
+      head: get(false),
+      put: write('put'),
+      post: write('post'),
+      delete: {
+        tags,
+        operationId: `delete${resource.name}`,
+        summary:
+          resource.idName === 'stateId'
+            ? 'Delete the document, or (without stateId) every document of the context'
+            : 'Delete the document',
+        description: `Needs scope ${resource.scope}. ${resource.concurrency}`,
+        security,
+        parameters: [
+          versionParameter(),
+          ...resource.context,
+          id(resource.idName !== 'stateId', 'The document to delete.'),
+          preconditions[0],
+        ],
+        responses: {
+          '204': xapiResponse('Deleted (or there was nothing to delete)'),
+          ...xapiErrors([400, 401, 403, 412, 429, 503]),
+        },
+      },
+    };
+  }
+  const lookup = (
+    operation: string,
+    summary: string,
+    parameter: JsonObject,
+    body: JsonObject,
+    withBody: boolean,
+  ): JsonObject => ({
+    tags: ['xAPI Documents'],
+    operationId: `${withBody ? 'get' : 'head'}${operation}`,
+    summary: withBody ? summary : 'Headers of GET, no body',
+    description: 'Needs scope statements/read or all/read.',
+    security: basicAuth,
+    parameters: [versionParameter(), parameter],
+    responses: {
+      '200': xapiResponse(summary, withBody ? json(body) : undefined),
+      ...xapiErrors([400, 401, 403, 429, 503]),
+    },
+  });
+  const agentsArgs = [
+    'Agents',
+    'The Person object of the Agent (Communication 2.4)',
+    agentParameter('The Agent.'),
+    ref('Person'),
+  ] as const;
+  const activitiesArgs = [
+    'Activity',
+    'The Activity with the definitions statements gave it, merged (Communication 2.5)',
+    activityIdParameter('The Activity id (IRI).'),
+    ref('ActivityObject'),
+  ] as const;
+  paths[AGENTS_PATH] = { get: lookup(...agentsArgs, true), head: lookup(...agentsArgs, false) };
+  paths[ACTIVITIES_PATH] = { get: lookup(...activitiesArgs, true), head: lookup(...activitiesArgs, false) };
+  return paths;
+}
+
 function registryPaths(): { [path: string]: JsonObject } {
   const idParameter: JsonObject = {
     name: 'id',
@@ -623,7 +838,8 @@ export function buildOpenApiDocument(options: OpenApiDocumentOptions = {}): Open
       title: 'Learning records gateway',
       version: options.apiVersion ?? '1.0.0',
       description:
-        'xAPI 1.0.3 (and 2.0.0) Statement API, classroom attendance upload, learner registry and operations ' +
+        'xAPI 1.0.3 (and 2.0.0) Statement API and document resources, classroom attendance upload, learner ' +
+        'registry and operations ' +
         'endpoints. Every xAPI route requires the X-Experience-API-Version header and answers with it. ' +
         `Credentials are HTTP Basic with scopes (${CREDENTIAL_SCOPES.join(', ')}). ` +
         'The research API of the embedded app documents itself at /research/docs; the dashboards at / are a ' +
@@ -632,6 +848,10 @@ export function buildOpenApiDocument(options: OpenApiDocumentOptions = {}): Open
     servers: [{ url: options.serverUrl ?? '/' }],
     tags: [
       { name: 'xAPI Statements', description: 'xAPI Statement Resource (Communication 2.1)' },
+      {
+        name: 'xAPI Documents',
+        description: 'State, Activity and Agent Profile, Agents, Activities (2.3–2.7)',
+      },
       { name: 'xAPI', description: 'Other xAPI resources' },
       { name: 'Learner registry' },
       { name: 'Operations' },
@@ -679,6 +899,7 @@ export function buildOpenApiDocument(options: OpenApiDocumentOptions = {}): Open
           },
         },
       },
+      ...documentPaths(),
       ...registryPaths(),
       ...operationsPaths(),
     },
@@ -704,6 +925,38 @@ export function buildOpenApiDocument(options: OpenApiDocumentOptions = {}): Open
           additionalProperties: false,
         },
         Actor: jsonSchemaOf(actorSchema),
+        Agent: jsonSchemaOf(agentSchema),
+        Person: {
+          type: 'object',
+          description: 'Communication 2.4.s5: each identifier of the Agent as an array',
+          properties: {
+            objectType: { const: 'Person' },
+            name: { type: 'array', items: { type: 'string' } },
+            mbox: { type: 'array', items: { type: 'string' } },
+            mbox_sha1sum: { type: 'array', items: { type: 'string' } },
+            openid: { type: 'array', items: { type: 'string' } },
+            account: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { homePage: { type: 'string' }, name: { type: 'string' } },
+                required: ['homePage', 'name'],
+              },
+            },
+          },
+          required: ['objectType'],
+          additionalProperties: false,
+        },
+        ActivityObject: {
+          type: 'object',
+          properties: {
+            objectType: { const: 'Activity' },
+            id: { type: 'string' },
+            definition: jsonSchemaOf(activityDefinitionSchema),
+          },
+          required: ['objectType', 'id'],
+          additionalProperties: false,
+        },
         About: jsonSchemaOf(aboutSchema),
         AlternateRequestForm: {
           type: 'object',

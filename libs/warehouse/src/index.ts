@@ -14,3 +14,4 @@ export * from './dead-letters';
 export * from './statement-relations';
 export * from './statement-query';
 export * from './attachment-store';
+export * from './document-store';

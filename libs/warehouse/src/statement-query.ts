@@ -184,3 +184,28 @@ export async function findStatementById(
   const row = rows[0];
   return { id: row.sid, stored: row.stored_at, raw: row.raw, voided: Boolean(row.is_voided) };
 }
+
+/** How many distinct definitions of one Activity the Activities Resource merges (the most recent ones). */
+export const ACTIVITY_DEFINITIONS_MERGED = 100;
+const DefinitionRowSchema = z.object({ definition: z.string() });
+
+/**
+ * The distinct definitions statements gave this Activity (as their object), oldest first by when each was
+ * last seen: the Activities Resource merges them in this order (Communication 2.5, Data 2.4.4.1).
+ */
+export async function findActivityDefinitions(warehouse: Warehouse, activityId: string): Promise<string[]> {
+  const rows = await warehouse.query(
+    `SELECT definition FROM (
+       SELECT JSONExtractRaw(raw, 'object', 'definition') AS definition, max(stored) AS last_seen
+       FROM statements
+       WHERE object_id = {activityId:String} AND object_type = 'Activity' AND JSONHas(raw, 'object', 'definition')
+       GROUP BY definition
+       ORDER BY last_seen DESC, definition
+       LIMIT {limit:UInt32}
+     )
+     ORDER BY last_seen, definition`,
+    { activityId, limit: ACTIVITY_DEFINITIONS_MERGED },
+    DefinitionRowSchema,
+  );
+  return rows.map((row) => row.definition);
+}

@@ -26,8 +26,11 @@ export function groupCommit<In, Out>(
     running = true;
     try {
       while (queue.length > 0) {
-        const wait = lastStart + minIntervalMs - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        // A timer may fire a fraction of a millisecond early by this clock: wait until the interval is over.
+        for (let wait = lastStart + minIntervalMs - performance.now(); wait > 0;) {
+          await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+          wait = lastStart + minIntervalMs - performance.now();
+        }
         lastStart = performance.now();
         const group = queue;
         queue = [];

@@ -2,13 +2,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { OutgoingMessage } from '@app/bus';
-import { toStatementRow } from '@app/pipeline';
-import { enrichedMessageFixture } from '@app/pipeline/testing/enriched-message.fixture';
-import { ChdbWarehouse, runMigrations, StatementRowWriter } from '@app/warehouse';
+import { ChdbWarehouse, runMigrations } from '@app/warehouse';
 import { WarehouseStatementLookup } from '../statement-lookup';
 import { InMemoryAttachmentStore } from '../attachments';
-import { RecordingProducer } from '../testing/recording-producer';
+import { WarehouseProducer as RowWritingProducer } from '../testing/warehouse-producer';
 import { basic, startLrsTestApp, type LrsTestApp } from '../testing/lrs-test-app';
 import { AcknowledgedIsStored, PendingStatements, type ReadConsistency } from './read-consistency';
 import { StatementReader } from './statement-reader';
@@ -28,27 +25,10 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/**
- * Writes every produced statement as the sink would (mapper + writer). `delayMs` makes it acknowledge first
- * and write later, like Kafka mode where the ack means "in Kafka", not "in ClickHouse".
- */
-class WarehouseProducer extends RecordingProducer {
-  constructor(private readonly delayMs = 0) {
-    super();
-  }
-
-  override async send(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    await super.send(topic, messages);
-    const rows = messages.map((m) => {
-      const value = JSON.parse(String(m.value)) as { statement: Record<string, unknown> };
-      return toStatementRow(enrichedMessageFixture({ statement: value.statement }));
-    });
-    const write = async (): Promise<void> => {
-      const result = await new StatementRowWriter(warehouse).writeNewStatements(rows);
-      if (result.rejected.length > 0) throw result.rejected[0].error;
-    };
-    if (this.delayMs === 0) await write();
-    else setTimeout(() => void write(), this.delayMs);
+/** The test file's warehouse, as the producer the read tests write through. */
+class WarehouseProducer extends RowWritingProducer {
+  constructor(delayMs = 0) {
+    super(warehouse, delayMs);
   }
 }
 

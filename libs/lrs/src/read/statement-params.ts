@@ -1,5 +1,13 @@
-import { actorKey, actorSchema, isIri, isIsoTimestamp, isUuid, toUtcTimestamp, type Actor } from '@app/xapi';
+import { actorKey, actorSchema, type Actor } from '@app/xapi';
 import { BadRequestError } from '../errors';
+import {
+  queryIri as iri,
+  queryText as text,
+  queryTimestamp as timestamp,
+  queryUuid as uuid,
+  rejectUnknownParameters,
+  type QueryParams,
+} from '../query-params';
 
 export type StatementFormat = 'ids' | 'exact' | 'canonical';
 
@@ -58,14 +66,7 @@ const QUERY_PARAMETERS = [
 ] as const;
 const WITH_SINGLE = new Set(['statementId', 'voidedStatementId', 'format', 'attachments']);
 
-function text(query: Readonly<Record<string, unknown>>, name: string): string | undefined {
-  const value = query[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new BadRequestError(`parameter ${name} must be given once`);
-  return value;
-}
-
-function boolean(query: Readonly<Record<string, unknown>>, name: string): boolean {
+function boolean(query: QueryParams, name: string): boolean {
   const value = text(query, name);
   if (value === undefined) return false;
   if (value !== 'true' && value !== 'false') {
@@ -74,36 +75,7 @@ function boolean(query: Readonly<Record<string, unknown>>, name: string): boolea
   return value === 'true';
 }
 
-function uuid(query: Readonly<Record<string, unknown>>, name: string): string | undefined {
-  const value = text(query, name);
-  if (value === undefined) return undefined;
-  if (!isUuid(value)) throw new BadRequestError(`parameter ${name} is not a UUID: ${JSON.stringify(value)}`);
-  return value.toLowerCase();
-}
-
-function iri(query: Readonly<Record<string, unknown>>, name: string): string | undefined {
-  const value = text(query, name);
-  if (value === undefined) return undefined;
-  if (!isIri(value)) throw new BadRequestError(`parameter ${name} is not an IRI: ${JSON.stringify(value)}`);
-  return value;
-}
-
-function timestamp(query: Readonly<Record<string, unknown>>, name: string): string | undefined {
-  const value = text(query, name);
-  if (value === undefined) return undefined;
-  // Without a time zone the time is taken as UTC.
-  for (const candidate of [value, `${value}Z`]) {
-    if (!isIsoTimestamp(candidate)) continue;
-    try {
-      return toUtcTimestamp(candidate);
-    } catch {
-      // not one the converter takes (e.g. no seconds and a zone): try the next spelling
-    }
-  }
-  throw new BadRequestError(`parameter ${name} is not an ISO 8601 timestamp: ${JSON.stringify(value)}`);
-}
-
-function format(query: Readonly<Record<string, unknown>>): StatementFormat {
+function format(query: QueryParams): StatementFormat {
   const value = text(query, 'format') ?? 'exact';
   if (value !== 'ids' && value !== 'exact' && value !== 'canonical') {
     throw new BadRequestError(
@@ -113,7 +85,7 @@ function format(query: Readonly<Record<string, unknown>>): StatementFormat {
   return value;
 }
 
-function limit(query: Readonly<Record<string, unknown>>): number {
+function limit(query: QueryParams): number {
   const value = text(query, 'limit');
   if (value === undefined) return 0;
   if (!/^\d{1,9}$/.test(value)) {
@@ -123,7 +95,7 @@ function limit(query: Readonly<Record<string, unknown>>): number {
 }
 
 /** The `agent` parameter: a JSON Agent or identified Group (Communication 2.1.3.s1.table1.row3). */
-function agentKeyOf(query: Readonly<Record<string, unknown>>): string | undefined {
+function agentKeyOf(query: QueryParams): string | undefined {
   const value = text(query, 'agent');
   if (value === undefined) return undefined;
   let json: unknown;
@@ -160,7 +132,7 @@ function agentKeyOf(query: Readonly<Record<string, unknown>>): string | undefine
  * Validates the parameters of GET /xapi/statements (Communication 2.1.3 and 3.2: an unknown parameter,
  * a repeated one, statementId with voidedStatementId, or either with anything but format/attachments → 400).
  */
-export function parseGetStatementsParams(query: Readonly<Record<string, unknown>>): GetStatementsParams {
+export function parseGetStatementsParams(query: QueryParams): GetStatementsParams {
   const names = Object.keys(query);
   if (names.includes(MORE_PARAMETER)) {
     if (names.length > 1) throw new BadRequestError('a more link takes no other parameters');
@@ -168,10 +140,7 @@ export function parseGetStatementsParams(query: Readonly<Record<string, unknown>
     if (!token) throw new BadRequestError('parameter more is empty');
     return { kind: 'more', token };
   }
-  const unknown = names.filter((name) => !(QUERY_PARAMETERS as readonly string[]).includes(name));
-  if (unknown.length > 0) {
-    throw new BadRequestError(`unknown parameter(s) for this resource: ${unknown.join(', ')}`);
-  }
+  rejectUnknownParameters(query, QUERY_PARAMETERS);
   const statementId = uuid(query, 'statementId');
   const voidedStatementId = uuid(query, 'voidedStatementId');
   if (statementId !== undefined && voidedStatementId !== undefined) {

@@ -1,4 +1,5 @@
 import {
+  findActivityDefinitions,
   findStatementById,
   queryStatementPage,
   toClickHouseDateTime64,
@@ -7,6 +8,7 @@ import {
   type Warehouse,
 } from '@app/warehouse';
 import { attachmentsResponse } from '../attachments-response';
+import { mergeActivityDefinitions } from './activity-definitions';
 import type { AttachmentStore } from '../attachments';
 import { LrsHttpError } from '../errors';
 import { decodeMoreCursor, encodeMoreCursor, type MoreCursor } from './more-cursor';
@@ -83,6 +85,17 @@ export class StatementReader {
     const { attachments: wanted, ...answer } = await this.getDocument(request);
     if (!wanted || attachments === undefined) return answer;
     return attachmentsResponse(answer.body, attachments, answer.headers);
+  }
+
+  /**
+   * The Activity's definition merged from the statements stored so far (Activities Resource, Communication
+   * 2.5). Like a statement query it first waits for statements this process acknowledged, so a client that
+   * just sent one reads its definition.
+   */
+  async activityDefinition(activityId: string): Promise<Record<string, unknown> | undefined> {
+    await this.consistency.settle();
+    const definitions = await findActivityDefinitions(this.warehouse, activityId);
+    return mergeActivityDefinitions(definitions.map((text) => JSON.parse(text) as Record<string, unknown>));
   }
 
   private async getDocument(request: ReadRequest): Promise<ReadAnswer & { attachments: boolean }> {
