@@ -1,6 +1,7 @@
 import { Controller, Inject, UseFilters } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import {
+  BatchContext,
   PassThroughRpcExceptionFilter,
   type BatchHandler,
   type BatchResult,
@@ -17,7 +18,11 @@ export class SinkController {
   constructor(@Inject(SINK_STEP) private readonly step: BatchHandler<EnrichedStatementValue>) {}
 
   @EventPattern(topics.statementsEnriched.name)
-  write(@Payload() messages: ConsumedMessage<EnrichedStatementValue>[]): Promise<BatchResult> {
-    return this.step(messages);
+  write(
+    @Payload() messages: ConsumedMessage<EnrichedStatementValue>[],
+    @Ctx() context: BatchContext,
+  ): Promise<BatchResult> {
+    // The context lets the step check, right before its INSERT, that this sink still owns the partition.
+    return this.step(messages, context);
   }
 }

@@ -14,7 +14,8 @@ import {
 import { loadConfig } from '@app/config';
 import { enrichedMessageFixture } from '@app/pipeline/testing/enriched-message.fixture';
 import { expectEventually, freePort, pollUntil, restartTestBroker, testKafkaBrokers } from '@app/testing';
-import { ChdbWarehouse, runMigrations } from '@app/warehouse';
+import { ChdbWarehouse, runMigrations, type QueryParams, type Warehouse } from '@app/warehouse';
+import type { z } from 'zod';
 import { sinkEnvSchema, type SinkEnv } from './sink.config';
 import { startSink, type RunningSink } from './sink.app';
 
@@ -143,6 +144,67 @@ describe('sink: Kafka → ClickHouse, at least once, counted once', () => {
     await sinkA.close();
     running.splice(running.indexOf(sinkA), 1);
     expect(await countsOf(ids)).toEqual({ distinct: 600, rows: 600 });
+  });
+
+  it('does not write when it stalled between its id lookup and its insert and lost its partitions meanwhile', async () => {
+    const group = `sink-zombie-${randomUUID()}`;
+    const ids = await produceStatements(300, 'zombie');
+
+    // Sink A's lookup of stored ids answers (none yet), then A stalls before its INSERT, as a long GC pause
+    // or a paused VM would, past its session timeout: the group hands its partitions to sink B.
+    let stalled = false;
+    let resume: () => void = () => undefined;
+    const resumed = new Promise<void>((resolve) => (resume = resolve));
+    const stallingWarehouse: Warehouse = {
+      kind: warehouse.kind,
+      command: (sql, params) => warehouse.command(sql, params),
+      queryBytes: (sql, format, params) => warehouse.queryBytes(sql, format, params),
+      insertJsonEachRow: (table, rows) => warehouse.insertJsonEachRow(table, rows),
+      close: async () => undefined,
+      query: async <T>(sql: string, params?: QueryParams, schema?: z.ZodType<T>): Promise<T[]> => {
+        const rows = await warehouse.query(sql, params, schema);
+        if (sql.includes('found_id') && !stalled) {
+          stalled = true;
+          await resumed;
+        }
+        return rows;
+      },
+    };
+    const failures: unknown[] = [];
+    const sinkA = await startSink({
+      env: await sinkEnv(group, {
+        KAFKA_CONSUMER_SESSION_TIMEOUT_MS: '6000',
+        KAFKA_CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
+      }),
+      warehouse: stallingWarehouse,
+      wrapStep: (step) => async (messages, context) => {
+        try {
+          return await step(messages, context);
+        } catch (error) {
+          failures.push(error);
+          throw error;
+        }
+      },
+    });
+    running.push(sinkA);
+    try {
+      await pollUntil(() => stalled, { timeoutMs: 30_000, description: 'sink A looked up ids' });
+      const sinkB = await start(group);
+      await expectEventually(async () => expect(await countsOf(ids)).toEqual({ distinct: 300, rows: 300 }), {
+        timeoutMs: 60_000,
+      });
+      // (Rows are visible a moment before the INSERT's promise resolves and the metric counts them.)
+      await expectEventually(async () => expect(await rowsWritten(sinkB)).toBeGreaterThanOrEqual(300));
+    } finally {
+      resume();
+    }
+    // A wakes up with a stale answer ("none stored"); its fence finds it is no longer a member.
+    await pollUntil(() => failures.some((e) => (e as Error).name === 'MembershipLostError'), {
+      timeoutMs: 30_000,
+      description: 'sink A refused to write after losing its partitions',
+    });
+    expect(await rowsWritten(sinkA)).toBe(0);
+    expect(await countsOf(ids)).toEqual({ distinct: 300, rows: 300 });
   });
 
   it('loses nothing when a sink restarts mid-stream, and two sinks share the partitions', async () => {

@@ -123,3 +123,54 @@ describe('sink step on the embedded ClickHouse engine', () => {
     expect(rows).toEqual([{ t: target }]);
   });
 });
+
+describe('sink step fence: a sink that lost its group does not write', () => {
+  let dir: string;
+  let warehouse: ChdbWarehouse;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sink-fence-'));
+    warehouse = new ChdbWarehouse(dir);
+    await runMigrations(warehouse);
+  });
+  afterAll(async () => {
+    await warehouse.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const countOf = async (ids: string[]) =>
+    Number(
+      (
+        await warehouse.query<{ n: string }>(
+          'SELECT count() AS n FROM statements WHERE id IN {ids:Array(UUID)}',
+          {
+            ids,
+          },
+        )
+      )[0].n,
+    );
+
+  it('checks membership after the lookup and before the INSERT; a failed check writes nothing', async () => {
+    const sink = createSinkStep({ warehouse, consumerGroup: 'sink-fence' });
+    const batch = [0, 1].map((offset) => enrichedMessageFixture({ offset }));
+    const ids = batch.map((m) => m.value.statement.id as string);
+
+    const lost = { heartbeat: jest.fn(async () => Promise.reject(new Error('UNKNOWN_MEMBER_ID'))) };
+    await expect(sink(batch, lost)).rejects.toMatchObject({
+      name: 'MembershipLostError',
+      retriable: true,
+      message: expect.stringContaining('UNKNOWN_MEMBER_ID'),
+    });
+    expect(lost.heartbeat).toHaveBeenCalledTimes(1);
+    expect(await countOf(ids)).toBe(0);
+
+    const member = { heartbeat: jest.fn(async () => undefined) };
+    await sink(batch, member);
+    expect(member.heartbeat).toHaveBeenCalledTimes(1);
+    expect(await countOf(ids)).toBe(2);
+
+    // Nothing left to insert (all stored): no check needed, and a lost member may acknowledge it.
+    await expect(sink(batch, lost)).resolves.toEqual({ outcomes: [{ type: 'ok' }, { type: 'ok' }] });
+    expect(lost.heartbeat).toHaveBeenCalledTimes(1);
+  });
+});

@@ -1,5 +1,11 @@
-import type { BatchHandler, BatchResult, ConsumedMessage, MessageOutcome } from '@app/bus';
-import { groupCommit, outcome } from '@app/bus';
+import type {
+  BatchHandler,
+  BatchHandlerContext,
+  BatchResult,
+  ConsumedMessage,
+  MessageOutcome,
+} from '@app/bus';
+import { MembershipLostError, errorMessage, groupCommit, outcome } from '@app/bus';
 import type { EnrichedStatementValue } from '@app/contracts';
 import type { PipelineMetrics } from '@app/observability';
 import {
@@ -33,10 +39,11 @@ export interface SinkStepOptions {
   minInsertIntervalMs?: number;
 }
 
-/** What one batch hands to the shared commit: its rows and the watermarks they advance. */
+/** What one batch hands to the shared commit: its rows, the watermarks they advance, its consumer. */
 interface SinkWrite {
   rows: StatementRowInput[];
   watermarks: Watermark[];
+  context?: BatchHandlerContext;
 }
 
 /**
@@ -55,7 +62,9 @@ export function createSinkStep(options: SinkStepOptions): BatchHandler<EnrichedS
     async (writes: SinkWrite[]): Promise<RejectedRow<StatementRow>[][]> => {
       const rows = writes.flatMap((w) => w.rows);
       const started = process.hrtime.bigint();
-      const written = await writer.writeNewStatements(rows);
+      const written = await writer.writeNewStatements(rows, {
+        beforeInsert: () => confirmMembership(writes),
+      });
       metrics?.insertLatency.observe(
         { table: 'statements' },
         Number(process.hrtime.bigint() - started) / 1e9,
@@ -81,7 +90,10 @@ export function createSinkStep(options: SinkStepOptions): BatchHandler<EnrichedS
     { minIntervalMs: options.minInsertIntervalMs },
   );
 
-  return async (messages: ConsumedMessage<EnrichedStatementValue>[]): Promise<BatchResult> => {
+  return async (
+    messages: ConsumedMessage<EnrichedStatementValue>[],
+    context?: BatchHandlerContext,
+  ): Promise<BatchResult> => {
     const outcomes: MessageOutcome[] = messages.map(() => outcome.ok());
     const rows: StatementRowInput[] = [];
     const rowMessage: number[] = [];
@@ -98,6 +110,7 @@ export function createSinkStep(options: SinkStepOptions): BatchHandler<EnrichedS
     const rejected = await write({
       rows,
       watermarks: watermarksOf(options.consumerGroup, messages, rows, rowMessage),
+      context,
     });
     for (const row of rejected) {
       outcomes[rowMessage[row.index]] = outcome.dlq(
@@ -107,6 +120,26 @@ export function createSinkStep(options: SinkStepOptions): BatchHandler<EnrichedS
     }
     return { outcomes };
   };
+}
+
+/**
+ * The fence against a zombie writer. A sink that stalled (GC, a slow disk, a paused VM) longer than the
+ * session timeout after looking up stored ids has lost its partitions: the new owner may have read the same
+ * batch, found the same ids missing and inserted them. Inserting them again would count them twice in every
+ * materialized view. So right before the INSERT each batch's consumer proves it is still in its group (a
+ * heartbeat round trip once the heartbeat interval has passed; a heartbeat less than one interval ago
+ * proves a session that lasts at least the session timeout minus that interval, 27 s by default, which
+ * bounds how long the INSERT may take). If not, nothing is written and the batch goes back to the transport.
+ */
+async function confirmMembership(writes: readonly SinkWrite[]): Promise<void> {
+  try {
+    await Promise.all(writes.map((write) => write.context?.heartbeat()));
+  } catch (error) {
+    throw new MembershipLostError(
+      `this sink may have lost its partitions (${errorMessage(error)}); nothing written, the batch is left to their owner`,
+      { cause: error },
+    );
+  }
 }
 
 /** Per partition, the latest `stored` among the batch's rows (durable once written) and the next offset. */

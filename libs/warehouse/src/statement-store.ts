@@ -21,7 +21,16 @@ export class StatementRowWriter extends BatchWriter<StatementRow> {
    * inserts the rest. Materialized views count every inserted row, so this is what keeps a duplicate
    * out of the aggregates (see migrations/0001_statements.sql). Rejected rows' `index` refers to `rows`.
    */
-  async writeNewStatements(rows: readonly StatementRowInput[]): Promise<WriteNewStatementsResult> {
+  async writeNewStatements(
+    rows: readonly StatementRowInput[],
+    options: {
+      /**
+       * Runs after the lookup of stored ids and before the INSERT, only when there is something to insert;
+       * a throw stops the write (the sink checks there that it still owns its partitions).
+       */
+      beforeInsert?: () => Promise<void>;
+    } = {},
+  ): Promise<WriteNewStatementsResult> {
     const ids = rows.map((row) => String(row.id).toLowerCase());
     const existing = await findExistingIds(
       this.statementsWarehouse,
@@ -39,6 +48,7 @@ export class StatementRowWriter extends BatchWriter<StatementRow> {
       seen.add(id);
       fresh.push({ index, row });
     });
+    if (fresh.length > 0) await options.beforeInsert?.();
     const result = await this.insertBatch(fresh.map((entry) => entry.row));
     const rejected = result.rejected.map((r) => ({ ...r, index: fresh[r.index].index }));
     return { ...result, rejected, duplicates };

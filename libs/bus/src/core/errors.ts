@@ -41,6 +41,15 @@ export class ShutdownInterruptedError extends RetriableError {
   override readonly name: string = 'ShutdownInterruptedError';
 }
 
+/**
+ * The consumer found, just before writing, that its group moved on without it (it stalled longer than the
+ * session timeout): its partitions may already be another member's, so it must not write. Retriable: the
+ * transport rejoins, and whoever owns the partition then gets the batch.
+ */
+export class MembershipLostError extends RetriableError {
+  override readonly name: string = 'MembershipLostError';
+}
+
 /** The producer was closed; nothing more can be sent. */
 export class ProducerClosedError extends Error {
   override readonly name = 'ProducerClosedError';

@@ -48,7 +48,20 @@ export const outcome = {
  */
 export type BatchResult = void | undefined | { readonly outcomes: readonly MessageOutcome[] };
 
-export type BatchHandler<T> = (messages: ConsumedMessage<T>[]) => Promise<BatchResult>;
+/** What a transport tells a handler about the batch in hand. */
+export interface BatchHandlerContext {
+  /**
+   * Proves this consumer still belongs to its group (Kafka: a heartbeat, sent when the heartbeat interval
+   * has passed); throws when the group moved on without it, i.e. its partitions may have a new owner.
+   * In-process: always resolves.
+   */
+  heartbeat(): Promise<void>;
+}
+
+export type BatchHandler<T> = (
+  messages: ConsumedMessage<T>[],
+  context?: BatchHandlerContext,
+) => Promise<BatchResult>;
 
 /** Decodes (and validates) a message value; a throw dead-letters that message. */
 export type MessageDecoder = (topic: string, value: Buffer | null) => unknown;

@@ -39,7 +39,8 @@ export async function invokeNestHandler(
 
 /** Wraps a plain BatchHandler so it can sit in Nest's handler map next to `@EventPattern` handlers. */
 export function asNestHandler(handler: BatchHandler<unknown>): MessageHandler {
-  const nestHandler = ((messages: ConsumedMessage<unknown>[]) => handler(messages)) as MessageHandler;
+  const nestHandler = ((messages: ConsumedMessage<unknown>[], context?: BatchContext) =>
+    handler(messages, context)) as MessageHandler;
   return nestHandler;
 }
 

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
-import type {
-  DocumentContext,
-  DocumentKey,
-  DocumentResource,
-  DocumentStore,
-  StoredDocument,
+import {
+  documentEtag,
+  type DocumentContext,
+  type DocumentKey,
+  type DocumentResource,
+  type DocumentStore,
+  type StoredDocument,
 } from '@app/warehouse';
 import type { Agent, XapiVersion } from '@app/xapi';
 import { BadRequestError, LrsHttpError } from '../errors';
@@ -18,7 +18,7 @@ import {
 } from './document-params';
 import { KeyedMutex } from './keyed-mutex';
 
-/** The latest definition of an Activity the LRS has seen in statements, if any (Communication 2.5). */
+/** The definition of an Activity merged from what statements gave it, if any (Communication 2.5). */
 export type ActivityDefinitionLookup = (activityId: string) => Promise<Record<string, unknown> | undefined>;
 
 /** A document request: the parsed query, the headers, and the body as the octets that were sent. */
@@ -81,7 +81,7 @@ export class DocumentResources {
       return {
         status: 200,
         headers: {
-          ETag: quoted(sha1(Buffer.from(JSON.stringify(body)))),
+          ETag: quoted(documentEtag(Buffer.from(JSON.stringify(body)))),
           ...(newest && { 'Last-Modified': new Date(newest).toUTCString() }),
         },
         body,
@@ -176,12 +176,12 @@ export class DocumentResources {
     return { status: 200, body: personOf(parseAgentsQuery(request.query)) };
   }
 
-  /** GET /xapi/activities: the Activity with the latest definition seen in statements (2.5). */
+  /** GET /xapi/activities: the Activity with the definition merged from statements (2.5). */
   async activities(request: LrsRequest): Promise<Answer> {
     const activityId = parseActivitiesQuery(request.query);
     const definition = await this.activityDefinitions?.(activityId);
     const body = { objectType: 'Activity', id: activityId, ...(definition && { definition }) };
-    return { status: 200, headers: { ETag: quoted(sha1(Buffer.from(JSON.stringify(body)))) }, body };
+    return { status: 200, headers: { ETag: quoted(documentEtag(Buffer.from(JSON.stringify(body)))) }, body };
   }
 
   private locked(address: DocumentAddress, work: (key: DocumentKey) => Promise<Answer>): Promise<Answer> {
@@ -287,10 +287,6 @@ function jsonObjectOf(content: Buffer, what: string): Record<string, unknown> {
     throw new BadRequestError(`${what} is not a JSON object; nothing was changed`);
   }
   return parsed as Record<string, unknown>;
-}
-
-function sha1(content: Buffer): string {
-  return createHash('sha1').update(content).digest('hex');
 }
 
 function quoted(etag: string): string {
