@@ -72,6 +72,29 @@ describe('DocumentStore (xAPI documents on the real engine)', () => {
     expect((await store.get(key))?.content.toString()).toBe('second');
   });
 
+  it('lets concurrent writes of different documents share INSERTs (group commit), every one stored', async () => {
+    let inserts = 0;
+    const counting = Object.assign(Object.create(warehouse) as ChdbWarehouse, {
+      insertJsonEachRow: (table: string, rows: readonly Record<string, unknown>[]) => {
+        inserts += 1;
+        return warehouse.insertJsonEachRow(table, rows);
+      },
+    });
+    const grouped = new DocumentStore(counting, () => clock);
+    const keys = Array.from({ length: 50 }, (_, i) => ({
+      ...state,
+      activityId: `${state.activityId}/grouped`,
+      agentKey: `mbox:mailto:learner-${i}@example.org`,
+      documentId: 'bookmark',
+    }));
+    await Promise.all(
+      keys.map((key, i) => grouped.put(key, Buffer.from(`{"page":${i}}`), 'application/json')),
+    );
+    expect(inserts).toBeLessThan(10);
+    const read = await Promise.all(keys.map((key) => grouped.get(key)));
+    expect(read.map((d) => d?.content.toString())).toEqual(keys.map((_, i) => `{"page":${i}}`));
+  });
+
   it('keeps contexts apart: activity, agent, registration and resource are part of the key', async () => {
     const activityId = `${state.activityId}/contexts`;
     const base = { ...state, activityId, documentId: 'd' };
