@@ -16,6 +16,11 @@ export const gatewayEnvSchema = z
      * the distributed mode) or `recent-only` (this process's memory; for development without a warehouse).
      */
     XAPI_CONFLICT_LOOKUP: z.enum(['warehouse', 'recent-only']).default('warehouse'),
+    /**
+     * Whether this replica serves the document resources (State, Activity and Agent Profiles; needs the
+     * warehouse). Their ETag checks are atomic within one process only, so exactly one replica serves them.
+     */
+    XAPI_DOCUMENTS: z.enum(['serve', 'off']).default('serve'),
     /** Reference data directory (learning points, skills); default the repository's libs/reference/data. */
     REFERENCE_DATA_DIR: z.string().min(1).optional(),
     /** The sink's consumer group, whose watermarks give GET /xapi/statements its Consistent-Through. */

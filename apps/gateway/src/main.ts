@@ -51,7 +51,7 @@ async function main(): Promise<{ logger: JsonLogger; stop: () => Promise<void> }
     const opened = warehouse;
     lookup = new WarehouseStatementLookup(opened);
     attachments = new WarehouseAttachmentStore(opened);
-    documents = new DocumentStore(opened);
+    if (config.XAPI_DOCUMENTS === 'serve') documents = new DocumentStore(opened);
     // Read-your-writes for this gateway's own acks; other writers are covered by the sink's watermarks.
     const enriched = topics.statementsEnriched.name;
     reader = new StatementReader({

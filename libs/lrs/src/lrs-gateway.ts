@@ -62,7 +62,7 @@ export class LrsGateway {
   private readonly metrics?: PipelineMetrics;
   private readonly logger?: JsonLogger;
   private readonly attachments: AttachmentIntake;
-  private readonly documents?: DocumentResources;
+  private readonly documents: DocumentResources;
 
   constructor(options: LrsModuleOptions & { metrics?: PipelineMetrics }) {
     const nowMs = options.nowMs;
@@ -89,12 +89,10 @@ export class LrsGateway {
     });
     this.reader = options.reader;
     const reader = options.reader;
-    if (options.documents) {
-      this.documents = new DocumentResources(
-        options.documents,
-        reader && ((activityId) => reader.activityDefinition(activityId)),
-      );
-    }
+    this.documents = new DocumentResources(
+      options.documents,
+      reader && ((activityId) => reader.activityDefinition(activityId)),
+    );
   }
 
   /**
@@ -112,7 +110,7 @@ export class LrsGateway {
       request,
       scopes,
       async (call) => {
-        const documents = this.requireDocuments();
+        const documents = this.documents;
         if (method === 'PUT') return documents.put(resource, request, call.context.version);
         if (method === 'POST') return documents.post(resource, request);
         if (method === 'DELETE') return documents.delete(resource, request);
@@ -124,23 +122,16 @@ export class LrsGateway {
 
   /** GET /xapi/agents (Communication 2.4): needs a statement read scope. */
   getAgents(request: LrsRequest): Promise<LrsResponse> {
-    return this.handle(request, ['statements/read'], () => this.requireDocuments().agents(request), {
+    return this.handle(request, ['statements/read'], () => this.documents.agents(request), {
       countsStatements: false,
     });
   }
 
   /** GET /xapi/activities (Communication 2.5): needs a statement read scope. */
   getActivities(request: LrsRequest): Promise<LrsResponse> {
-    return this.handle(request, ['statements/read'], () => this.requireDocuments().activities(request), {
+    return this.handle(request, ['statements/read'], () => this.documents.activities(request), {
       countsStatements: false,
     });
-  }
-
-  private requireDocuments(): DocumentResources {
-    if (this.documents === undefined) {
-      throw new LrsHttpError(503, 'unavailable', 'this gateway has no warehouse to keep documents in');
-    }
-    return this.documents;
   }
 
   /** GET (and HEAD) /xapi/statements: the read side (libs/lrs/src/read). */

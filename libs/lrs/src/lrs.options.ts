@@ -34,8 +34,8 @@ export interface LrsModuleOptions {
   /** The read side (GET /xapi/statements); without it GET answers 503. */
   readonly reader?: StatementReader;
   /**
-   * Where the document resources (State, Activity and Agent Profile) keep documents; without it they, and
-   * /xapi/agents and /xapi/activities, answer 503.
+   * Where the document resources (State, Activity and Agent Profile) keep documents; without it they answer
+   * 503 (/xapi/agents and /xapi/activities answer anyway).
    */
   readonly documents?: DocumentStore;
   /** Clock for tests (epoch milliseconds). */

@@ -401,3 +401,37 @@ describe('Agents and Activities Resources', () => {
     expect((await request('GET', '/xapi/activities', {})).statusCode).toBe(400);
   });
 });
+
+describe('a gateway that does not serve the document resources (XAPI_DOCUMENTS=off)', () => {
+  it('answers them 503 saying so, and still answers /xapi/agents and /xapi/activities', async () => {
+    const bare = await startLrsTestApp({ producer: new WarehouseProducer(warehouse) });
+    try {
+      const query = new URLSearchParams({
+        activityId: 'https://ex.org/a',
+        agent: agent('x@example.org'),
+        stateId: 's',
+      });
+      const state = await bare.app.inject({
+        method: 'GET',
+        url: `/xapi/activities/state?${query}`,
+        headers: TEACHER,
+      });
+      expect(state.statusCode).toBe(503);
+      expect(state.json().message).toContain('does not serve the document resources');
+      const agents = await bare.app.inject({
+        method: 'GET',
+        url: `/xapi/agents?${new URLSearchParams({ agent: agent('x@example.org') })}`,
+        headers: TEACHER,
+      });
+      expect(agents.statusCode).toBe(200);
+      const activities = await bare.app.inject({
+        method: 'GET',
+        url: '/xapi/activities?activityId=https://ex.org/a',
+        headers: TEACHER,
+      });
+      expect(activities.json()).toEqual({ objectType: 'Activity', id: 'https://ex.org/a' });
+    } finally {
+      await bare.close();
+    }
+  });
+});

@@ -66,10 +66,23 @@ export class DocumentNotFoundError extends LrsHttpError {
 export class DocumentResources {
   private readonly locks = new KeyedMutex();
 
+  /** Without a store the document resources answer 503; /xapi/agents and /xapi/activities still answer. */
   constructor(
-    private readonly store: DocumentStore,
+    private readonly documents: DocumentStore | undefined,
     private readonly activityDefinitions?: ActivityDefinitionLookup,
   ) {}
+
+  private get store(): DocumentStore {
+    if (this.documents === undefined) {
+      throw new LrsHttpError(
+        503,
+        'unavailable',
+        'this gateway does not serve the document resources (State, Activity and Agent Profiles): it has ' +
+          'no warehouse, or XAPI_DOCUMENTS=off (one replica serves them); send them to the one that does',
+      );
+    }
+    return this.documents;
+  }
 
   async get(resource: DocumentResource, request: DocumentRequest): Promise<Answer> {
     const address = parseDocumentAddress(resource, request.query, 'GET');
