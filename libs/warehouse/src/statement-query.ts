@@ -191,19 +191,20 @@ const DefinitionRowSchema = z.object({ definition: z.string() });
 
 /**
  * The distinct definitions statements gave this Activity (as their object), oldest first by when each was
- * last seen: the Activities Resource merges them in this order (Communication 2.5, Data 2.4.4.1).
+ * last seen: the Activities Resource merges them in this order (Communication 2.5, Data 2.4.4.1). Read from
+ * `activity_definitions` (migration 0016), a few rows per Activity.
  */
 export async function findActivityDefinitions(warehouse: Warehouse, activityId: string): Promise<string[]> {
   const rows = await warehouse.query(
     `SELECT definition FROM (
-       SELECT JSONExtractRaw(raw, 'object', 'definition') AS definition, max(stored) AS last_seen
-       FROM statements
-       WHERE object_id = {activityId:String} AND object_type = 'Activity' AND JSONHas(raw, 'object', 'definition')
-       GROUP BY definition
-       ORDER BY last_seen DESC, definition
+       SELECT definition_hash, any(definition) AS definition, max(last_seen) AS seen
+       FROM activity_definitions
+       WHERE activity_id = {activityId:String}
+       GROUP BY definition_hash
+       ORDER BY seen DESC, definition_hash
        LIMIT {limit:UInt32}
      )
-     ORDER BY last_seen, definition`,
+     ORDER BY seen, definition_hash`,
     { activityId, limit: ACTIVITY_DEFINITIONS_MERGED },
     DefinitionRowSchema,
   );

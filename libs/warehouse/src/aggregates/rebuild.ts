@@ -18,6 +18,14 @@ export const AGGREGATE_VIEWS = [
 export type AggregateTable = (typeof AGGREGATE_VIEWS)[number]['table'];
 
 /**
+ * Tables fed by a view from `statements` that describe activities, not learners (0016): rebuilt with the
+ * aggregates (so a crash between a statement's part and the view's part is repaired), never erased.
+ */
+export const CATALOGUE_VIEWS = [{ view: 'activity_definitions_mv', table: 'activity_definitions' }] as const;
+
+export type CatalogueTable = (typeof CATALOGUE_VIEWS)[number]['table'];
+
+/**
  * Views recomputed on a schedule from the aggregates, not fed by inserts (0013: skill_cohort; 0014:
  * classroom_starts and learner_reach), in the order they must run: learner_last_seen reads the history's
  * last day, the live rows read learner_last_seen.
@@ -73,9 +81,13 @@ const PartitionSchema = z.object({ partition_id: z.string().regex(/^[0-9A-Za-z_-
  * partition; readers never see an empty table). Statements inserted while it runs would be lost from the
  * aggregates: run it with the sink stopped (a maintenance command), not beside live ingestion.
  */
-export async function rebuildAggregates(warehouse: Warehouse): Promise<Record<AggregateTable, number>> {
-  const rows = {} as Record<AggregateTable, number>;
-  for (const { view, table } of AGGREGATE_VIEWS) rows[table] = await rebuildOne(warehouse, view, table);
+export async function rebuildAggregates(
+  warehouse: Warehouse,
+): Promise<Record<AggregateTable | CatalogueTable, number>> {
+  const rows = {} as Record<AggregateTable | CatalogueTable, number>;
+  for (const { view, table } of [...AGGREGATE_VIEWS, ...CATALOGUE_VIEWS]) {
+    rows[table] = await rebuildOne(warehouse, view, table);
+  }
   await recomputeRefreshableViews(warehouse);
   return rows;
 }

@@ -651,6 +651,7 @@ export function describeAggregatesContract(label: string, open: () => Promise<Wa
           learner_channels: after.channels.length,
           learner_daily: expect.any(Number),
           statements_stored: expect.any(Number),
+          activity_definitions: expect.any(Number),
         });
 
         // Idempotent, and the views keep feeding the rebuilt tables.
