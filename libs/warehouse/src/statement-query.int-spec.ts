@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { ChdbWarehouse } from './chdb-warehouse';
 import { runMigrations } from './migration-runner';
 import {
+  findActivityDefinitions,
   findStatementById,
   queryStatementPage,
   type StatementFilter,
@@ -257,5 +258,53 @@ describe('queryStatementPage on chdb', () => {
       const times = seen.map((id) => storedOf.get(id) as number);
       expect(times).toEqual([...times].sort((x, y) => (ascending ? x - y : y - x)));
     }
+  });
+});
+
+describe('findActivityDefinitions', () => {
+  it('answers the distinct definitions of an Activity, oldest first, from the view and from recent statements', async () => {
+    const activityId = `https://jlp.example/courses/${randomUUID()}`;
+    const row = (stored: string, definition: Json | undefined) => {
+      const id = randomUUID();
+      return statementRowFixture({
+        id,
+        object_id: activityId,
+        stored,
+        raw: JSON.stringify({ id, object: { id: activityId, ...(definition && { definition }) } }),
+      });
+    };
+    const old = { name: { 'zh-CN': '智能手机入门' } };
+    const newer = { name: { 'en-US': 'Smartphone basics' } };
+    await writer.writeNewStatements([
+      row('2024-03-01 00:00:00.000000', old),
+      row('2024-03-02 00:00:00.000000', newer),
+      row('2024-03-03 00:00:00.000000', old), // seen again: now the latest
+      row('2024-03-04 00:00:00.000000', undefined),
+    ]);
+    expect((await findActivityDefinitions(warehouse, activityId)).map((d) => JSON.parse(d))).toEqual([
+      newer,
+      old,
+    ]);
+
+    // Kept by the view: the same answer with the raw statements gone.
+    await warehouse.command('DELETE FROM statements WHERE object_id = {activityId:String}', { activityId });
+    expect((await findActivityDefinitions(warehouse, activityId)).map((d) => JSON.parse(d))).toEqual([
+      newer,
+      old,
+    ]);
+    expect(await findActivityDefinitions(warehouse, `${activityId}/other`)).toEqual([]);
+
+    // A statement stored a moment ago counts even before the view's part is visible (here: removed).
+    const justNow = { name: { 'zh-CN': '刚刚' } };
+    await writer.writeNewStatements([row(toClickHouseDateTime64(new Date().toISOString()), justNow)]);
+    await warehouse.command(
+      'ALTER TABLE activity_definitions DELETE WHERE activity_id = {activityId:String}',
+      {
+        activityId,
+      },
+    );
+    expect((await findActivityDefinitions(warehouse, activityId)).map((d) => JSON.parse(d))).toEqual([
+      justNow,
+    ]);
   });
 });

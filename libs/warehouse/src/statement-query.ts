@@ -192,19 +192,30 @@ const DefinitionRowSchema = z.object({ definition: z.string() });
 /**
  * The distinct definitions statements gave this Activity (as their object), oldest first by when each was
  * last seen: the Activities Resource merges them in this order (Communication 2.5, Data 2.4.4.1). Read from
- * `activity_definitions` (migration 0016), a few rows per Activity.
+ * `activity_definitions` (migration 0016), a few rows per Activity, plus the statements stored in the last
+ * minute: an INSERT makes its `statements` part visible a moment before the views' parts, and a client that
+ * just sent a definition must read it back.
  */
 export async function findActivityDefinitions(warehouse: Warehouse, activityId: string): Promise<string[]> {
   const rows = await warehouse.query(
     `SELECT definition FROM (
-       SELECT definition_hash, any(definition) AS definition, max(last_seen) AS seen
-       FROM activity_definitions
-       WHERE activity_id = {activityId:String}
+       SELECT definition_hash, any(definition) AS definition, max(seen) AS last_seen
+       FROM (
+         SELECT definition_hash, definition, last_seen AS seen
+         FROM activity_definitions
+         WHERE activity_id = {activityId:String}
+         UNION ALL
+         SELECT sipHash64(JSONExtractRaw(raw, 'object', 'definition')) AS definition_hash,
+                JSONExtractRaw(raw, 'object', 'definition') AS definition, stored AS seen
+         FROM statements
+         WHERE object_id = {activityId:String} AND object_type = 'Activity'
+           AND stored > now64(6) - INTERVAL 60 SECOND AND JSONHas(raw, 'object', 'definition')
+       )
        GROUP BY definition_hash
-       ORDER BY seen DESC, definition_hash
+       ORDER BY last_seen DESC, definition_hash
        LIMIT {limit:UInt32}
      )
-     ORDER BY seen, definition_hash`,
+     ORDER BY last_seen, definition_hash`,
     { activityId, limit: ACTIVITY_DEFINITIONS_MERGED },
     DefinitionRowSchema,
   );
