@@ -110,11 +110,10 @@ export class LrsGateway {
       request,
       scopes,
       async (call) => {
-        const documents = this.documents;
-        if (method === 'PUT') return documents.put(resource, request, call.context.version);
-        if (method === 'POST') return documents.post(resource, request);
-        if (method === 'DELETE') return documents.delete(resource, request);
-        return documents.get(resource, request);
+        if (method === 'PUT') return this.documents.put(resource, request, call.context.version);
+        if (method === 'POST') return this.documents.post(resource, request);
+        if (method === 'DELETE') return this.documents.delete(resource, request);
+        return this.documents.get(resource, request);
       },
       { countsStatements: false },
     );
@@ -334,7 +333,7 @@ export class LrsGateway {
       return { status: error.status, headers: { ...headers, ...error.headers }, body: error.body() };
     }
     count('internal');
-    this.logger?.event('error', 'statement request failed', {
+    this.logger?.event('error', 'xAPI request failed', {
       requestId: call?.context.requestId,
       error: error instanceof Error ? error.name : 'unknown',
       detail: error instanceof Error ? error.message : String(error),
