@@ -12,7 +12,7 @@ import {
 } from '@app/bus';
 import { topicDeclarations, type EnrichedStatementValue } from '@app/contracts';
 import { HealthRegistry, JsonLogger, ObservabilityModule, PipelineMetrics } from '@app/observability';
-import { consumerMetricsFor, createSinkStep } from '@app/pipeline';
+import { consumerMetricsFor, createSinkStep, voidedRecountOption } from '@app/pipeline';
 import {
   loadReferenceDimensions,
   openWarehouse,
@@ -86,11 +86,13 @@ export async function startSink(options: SinkAppOptions): Promise<RunningSink> {
   const dlqProducer = new KafkaProducer(kafka, settings.producer);
   await dlqProducer.connect();
 
+  const stopping = new AbortController();
   const baseStep = createSinkStep({
     warehouse,
     consumerGroup: env.SINK_GROUP_ID,
     metrics,
     minInsertIntervalMs: env.SINK_MIN_INSERT_INTERVAL_MS,
+    recountVoided: voidedRecountOption(env.SINK_VOIDED_RECOUNT_INTERVAL_MS, stopping.signal, logger),
   });
   const step = options.wrapStep ? options.wrapStep(baseStep) : baseStep;
   const server = new KafkaBatchServer({
@@ -132,6 +134,7 @@ export async function startSink(options: SinkAppOptions): Promise<RunningSink> {
     logger,
     warehouse,
     close: async () => {
+      stopping.abort();
       await app.close();
       await dlqProducer.disconnect();
       recovery?.markCleanStop();

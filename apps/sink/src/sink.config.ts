@@ -16,6 +16,12 @@ export const sinkEnvSchema = z.object({
   SINK_GROUP_ID: z.string().min(1).default('sink'),
   /** An INSERT starts no sooner than this after the previous one: fewer, larger inserts (see createSinkStep). */
   SINK_MIN_INSERT_INTERVAL_MS: z.coerce.number().int().min(0).default(250),
+  /**
+   * Take voided statements out of the aggregates at most this often (recountVoidedStatements). Only with a
+   * single sink replica: the recount is exact only while no other sink writes the store. 0 (default): off,
+   * voided statements leave the aggregates at the next rebuildAggregates.
+   */
+  SINK_VOIDED_RECOUNT_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 export type SinkEnv = z.infer<typeof sinkEnvSchema>;

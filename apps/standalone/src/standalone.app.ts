@@ -41,7 +41,13 @@ import {
   loadResearchCredentials,
 } from '@app/insights';
 import { HealthRegistry, JsonLogger, ObservabilityModule, PipelineMetrics } from '@app/observability';
-import { consumerMetricsFor, createEnrichStep, createLearnerChangeStep, createSinkStep } from '@app/pipeline';
+import {
+  consumerMetricsFor,
+  createEnrichStep,
+  createLearnerChangeStep,
+  createSinkStep,
+  voidedRecountOption,
+} from '@app/pipeline';
 import { ReferenceIndex } from '@app/reference';
 import { LearnerRegistry, RegistryModule, basicRegistryAuth } from '@app/registry';
 import {
@@ -129,6 +135,8 @@ export async function startStandalone(env: StandaloneEnv): Promise<RunningStanda
     await warehouse.query('SELECT 1 AS ok');
     return { status: 'up' };
   });
+  // Aborted on close: stops the sink step's voided-statement recount timer.
+  const stopping = new AbortController();
   const transport =
     env.TRANSPORT === 'kafka'
       ? await kafkaTransport(env, metrics, health)
@@ -149,6 +157,7 @@ export async function startStandalone(env: StandaloneEnv): Promise<RunningStanda
       metrics,
       recordWatermarks: transport.watermarks,
       minInsertIntervalMs: env.SINK_MIN_INSERT_INTERVAL_MS ?? (env.TRANSPORT === 'kafka' ? 250 : 0),
+      recountVoided: voidedRecountOption(env.VOIDED_RECOUNT_INTERVAL_MS, stopping.signal, logger),
     }),
     learnerChanges: createLearnerChangeStep(directory),
   });
@@ -230,6 +239,7 @@ export async function startStandalone(env: StandaloneEnv): Promise<RunningStanda
     metrics,
     logger,
     close: async () => {
+      stopping.abort();
       await app.close();
       await transport.close();
       recovery?.markCleanStop();

@@ -25,6 +25,11 @@ export const standaloneEnvSchema = z
      * TRANSPORT=kafka (acknowledged before the insert), 0 on the in-process bus (the ack waits for it).
      */
     SINK_MIN_INSERT_INTERVAL_MS: z.coerce.number().int().min(0).optional(),
+    /**
+     * Voided statements are taken out of the aggregates at most this often (recountVoidedStatements, in the
+     * sink's commit queue; this process is the store's only writer). 0: only by rebuildAggregates.
+     */
+    VOIDED_RECOUNT_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
     /** Load a simulated demo district into an empty data directory. */
     DEMO: envBoolean(true),
     DEMO_LEARNERS: envPositiveInt(1500),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { ChdbWarehouse, readWatermarks, runMigrations } from '@app/warehouse';
 import { createSinkStep } from './sink.step';
 import { enrichedMessageFixture } from './testing/enriched-message.fixture';
 import { topics } from '@app/contracts';
+import { pollUntil } from '@app/testing';
 
 describe('sink step on the embedded ClickHouse engine', () => {
   let dir: string;
@@ -172,5 +174,81 @@ describe('sink step fence: a sink that lost its group does not write', () => {
     // Nothing left to insert (all stored): no check needed, and a lost member may acknowledge it.
     await expect(sink(batch, lost)).resolves.toEqual({ outcomes: [{ type: 'ok' }, { type: 'ok' }] });
     expect(lost.heartbeat).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('sink step with recountVoided: voided statements leave the aggregates', () => {
+  let dir: string;
+  let warehouse: ChdbWarehouse;
+  const abort = new AbortController();
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sink-recount-'));
+    warehouse = new ChdbWarehouse(dir);
+    await runMigrations(warehouse);
+  });
+  afterAll(async () => {
+    abort.abort();
+    await warehouse.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const channelsOf = async (email: string) =>
+    Number(
+      (
+        await warehouse.query<{ n: string }>(
+          `SELECT sum(statement_count) AS n FROM learner_channels
+           WHERE learner_key = concat('actor:', lower(hex(SHA256({key:String}))))`,
+          { key: `mbox:mailto:${email}` },
+        )
+      )[0].n,
+    );
+
+  it('queues the targets of the voiding statements it writes and recounts them, also when nothing else arrives', async () => {
+    const errors: unknown[] = [];
+    const sink = createSinkStep({
+      warehouse,
+      consumerGroup: 'sink-recount',
+      recountVoided: { everyMs: 4000, signal: abort.signal, onError: (error) => errors.push(error) },
+    });
+    const email = `voided-${Date.now()}@example.org`;
+    const target = enrichedMessageFixture({ email, offset: 0 });
+    // Not enriched to a registry learner here, so the learner key is the actor's.
+    target.value.enrichment.learnerId = null;
+    await sink([target]);
+    expect(await channelsOf(email)).toBe(1);
+
+    const targetId = target.value.statement.id as string;
+    const voiding = enrichedMessageFixture({
+      email,
+      offset: 1,
+      statement: {
+        id: randomUUID(),
+        actor: { objectType: 'Agent', mbox: `mailto:${email}` },
+        verb: { id: 'http://adlnet.gov/expapi/verbs/voided', display: { en: 'voided' } },
+        object: { objectType: 'StatementRef', id: targetId },
+        timestamp: '2026-03-01T17:00:00.000Z',
+        stored: '2026-03-01T17:00:00.000Z',
+        authority: {
+          objectType: 'Agent',
+          account: { homePage: 'https://learn.jlp.cq.cn', name: 'classroom-01' },
+        },
+        version: '1.0.3',
+      },
+    });
+    voiding.value.enrichment.learnerId = null;
+    await sink([voiding]);
+    // Within the interval of the last recount: queued, not yet recounted; the timer's empty commit does it.
+    expect(await channelsOf(email)).toBe(1);
+    const queued = async () =>
+      Number((await warehouse.query<{ n: string }>('SELECT count() AS n FROM voided_recount_queue'))[0].n);
+    expect(await queued()).toBe(1);
+    // The queue is emptied last, after every table was recounted.
+    await pollUntil(async () => (await queued()) === 0, {
+      timeoutMs: 20_000,
+      description: 'the queued voiding recounted',
+    });
+    expect(await channelsOf(email)).toBe(0);
+    expect(errors).toEqual([]);
   });
 });

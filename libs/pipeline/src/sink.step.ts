@@ -7,10 +7,12 @@ import type {
 } from '@app/bus';
 import { MembershipLostError, errorMessage, groupCommit, outcome } from '@app/bus';
 import type { EnrichedStatementValue } from '@app/contracts';
-import type { PipelineMetrics } from '@app/observability';
+import type { JsonLogger, PipelineMetrics } from '@app/observability';
 import {
   StatementRowWriter,
   advanceWatermarks,
+  queueVoidedRecount,
+  recountVoidedStatements,
   type RejectedRow,
   type StatementRow,
   type StatementRowInput,
@@ -37,6 +39,36 @@ export interface SinkStepOptions {
    * gathering a few hundred milliseconds of batches into one INSERT frees most of that CPU.
    */
   minInsertIntervalMs?: number;
+  /**
+   * Take voided statements out of the aggregates (recountVoidedStatements) in this sink's commit queue, at
+   * most this often (a timer keeps it going when no statements arrive). Undefined: never, as with several
+   * sinks writing one store (the recount is exact only with a single writer). The step queues the targets
+   * of the voiding statements it writes either way only when this is set.
+   */
+  recountVoided?: {
+    readonly everyMs: number;
+    /** Stops the timer (the host's shutdown). */
+    readonly signal?: AbortSignal;
+    /** A failed recount keeps its queue and is tried again next time; the host logs it. */
+    readonly onError?: (error: unknown) => void;
+  };
+}
+
+/** The `recountVoided` option as a host sets it from its config: off at 0; a failure logged as a warning. */
+export function voidedRecountOption(
+  everyMs: number,
+  signal: AbortSignal,
+  logger: JsonLogger,
+): SinkStepOptions['recountVoided'] {
+  if (everyMs <= 0) return undefined;
+  return {
+    everyMs,
+    signal,
+    onError: (error) =>
+      logger.event('warn', 'recounting voided statements failed; they stay queued', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
+  };
 }
 
 /** What one batch hands to the shared commit: its rows, the watermarks they advance, its consumer. */
@@ -52,43 +84,75 @@ interface SinkWrite {
  * returns only after the insert was acknowledged, so the transport commits offsets (or the in-process bus
  * acknowledges) only for durable rows. Batches of several partitions handled at the same time share one
  * INSERT (group commit). Warehouse trouble that may pass is thrown, and the transport retries the batch;
- * rows that did land are then skipped as duplicates.
+ * rows that did land are then skipped as duplicates. With `recountVoided`, voided statements are taken out
+ * of the aggregates in the same queue (see the option).
  */
 export function createSinkStep(options: SinkStepOptions): BatchHandler<EnrichedStatementValue> {
   const writer = new StatementRowWriter(options.warehouse);
   const { metrics } = options;
 
+  const recount = options.recountVoided;
+  let recountDueAt = 0;
+
   const write = groupCommit(
     async (writes: SinkWrite[]): Promise<RejectedRow<StatementRow>[][]> => {
       const rows = writes.flatMap((w) => w.rows);
-      const started = process.hrtime.bigint();
-      const written = await writer.writeNewStatements(rows, {
-        beforeInsert: () => confirmMembership(writes),
-      });
-      metrics?.insertLatency.observe(
-        { table: 'statements' },
-        Number(process.hrtime.bigint() - started) / 1e9,
-      );
-      metrics?.rowsWritten.inc({ table: 'statements' }, written.inserted);
-      metrics?.duplicatesSkipped.inc({ table: 'statements' }, written.duplicates.length);
-      if (options.recordWatermarks ?? true) {
-        await advanceWatermarks(
+      if (recount !== undefined) {
+        // Queued before the INSERT: a crash in between leaves a harmless recount, never a missed one.
+        await queueVoidedRecount(
           options.warehouse,
-          writes.flatMap((w) => w.watermarks),
+          rows.flatMap((row) => (row.voiding_target ? [String(row.voiding_target)] : [])),
         );
       }
-      // Hand each batch its own rejected rows, with indexes into its own rows.
-      let offset = 0;
-      return writes.map((w) => {
-        const from = offset;
-        offset += w.rows.length;
-        return written.rejected
-          .filter((r) => r.index >= from && r.index < offset)
-          .map((r) => ({ ...r, index: r.index - from }));
-      });
+      const rejected = rows.length > 0 ? await insert(writes, rows) : writes.map(() => []);
+      if (recount !== undefined && performance.now() >= recountDueAt) {
+        recountDueAt = performance.now() + recount.everyMs;
+        // Between this sink's inserts (the commit queue), so no insert of its own is lost by the swap.
+        await recountVoidedStatements(options.warehouse).catch((error: unknown) => recount.onError?.(error));
+      }
+      return rejected;
     },
     { minIntervalMs: options.minInsertIntervalMs },
   );
+
+  if (recount !== undefined) {
+    // An empty commit now and then, so queued voidings are recounted when no statements arrive (within
+    // 1.5 × everyMs of the last recount).
+    const timer = setInterval(
+      () => void write({ rows: [], watermarks: [] }).catch((error: unknown) => recount.onError?.(error)),
+      Math.max(1, recount.everyMs / 2),
+    );
+    timer.unref();
+    recount.signal?.addEventListener('abort', () => clearInterval(timer), { once: true });
+  }
+
+  async function insert(
+    writes: SinkWrite[],
+    rows: StatementRowInput[],
+  ): Promise<RejectedRow<StatementRow>[][]> {
+    const started = process.hrtime.bigint();
+    const written = await writer.writeNewStatements(rows, {
+      beforeInsert: () => confirmMembership(writes),
+    });
+    metrics?.insertLatency.observe({ table: 'statements' }, Number(process.hrtime.bigint() - started) / 1e9);
+    metrics?.rowsWritten.inc({ table: 'statements' }, written.inserted);
+    metrics?.duplicatesSkipped.inc({ table: 'statements' }, written.duplicates.length);
+    if (options.recordWatermarks ?? true) {
+      await advanceWatermarks(
+        options.warehouse,
+        writes.flatMap((w) => w.watermarks),
+      );
+    }
+    // Hand each batch its own rejected rows, with indexes into its own rows.
+    let offset = 0;
+    return writes.map((w) => {
+      const from = offset;
+      offset += w.rows.length;
+      return written.rejected
+        .filter((r) => r.index >= from && r.index < offset)
+        .map((r) => ({ ...r, index: r.index - from }));
+    });
+  }
 
   return async (
     messages: ConsumedMessage<EnrichedStatementValue>[],

@@ -4,3 +4,4 @@ export * from './reference-dimensions';
 export * from './query-sql';
 export * from './rebuild';
 export * from './crash-recovery';
+export * from './recount-voided';

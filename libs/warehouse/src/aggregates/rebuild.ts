@@ -92,15 +92,19 @@ export async function rebuildAggregates(
   return rows;
 }
 
-async function rebuildOne(warehouse: Warehouse, view: string, table: string): Promise<number> {
+/** The view's own SELECT (read from system.tables, so it cannot drift from the migration) over `source`. */
+export async function viewSelectOver(warehouse: Warehouse, view: string, source: string): Promise<string> {
   const [definition] = await warehouse.query(
     'SELECT as_select, database FROM system.tables WHERE database = currentDatabase() AND name = {view:String}',
     { view },
     ViewSelectSchema,
   );
-  if (!definition)
-    throw new WarehouseQueryError(`rebuildAggregates: view ${view} does not exist (migrate first)`);
-  const select = replaceSource(definition.as_select, definition.database, view);
+  if (!definition) throw new WarehouseQueryError(`view ${view} does not exist (migrate first)`);
+  return replaceSource(definition.as_select, definition.database, view, source);
+}
+
+async function rebuildOne(warehouse: Warehouse, view: string, table: string): Promise<number> {
+  const select = await viewSelectOver(warehouse, view, REBUILD_SOURCE_SQL);
   const copy = assertTableIdentifier(`${table}_rebuild_${randomBytes(6).toString('hex')}`);
   await warehouse.command(`CREATE TABLE ${copy} AS ${assertTableIdentifier(table)}`);
   try {
@@ -132,16 +136,16 @@ async function rebuildOne(warehouse: Warehouse, view: string, table: string): Pr
   }
 }
 
-/** The view's SELECT with its one `FROM <db>.statements` turned into the rebuild source. */
-function replaceSource(asSelect: string, database: string, view: string): string {
+/** The view's SELECT with its one `FROM <db>.statements` turned into `source`. */
+function replaceSource(asSelect: string, database: string, view: string, source: string): string {
   const from = new RegExp(`\\bFROM (?:\`?${escapeRegExp(database)}\`?\\.)?\`?statements\`?(?=\\s|$)`, 'g');
   const matches = asSelect.match(from) ?? [];
   if (matches.length !== 1) {
     throw new WarehouseQueryError(
-      `rebuildAggregates: expected one "FROM statements" in ${view}, found ${matches.length}: ${asSelect}`,
+      `expected one "FROM statements" in ${view}, found ${matches.length}: ${asSelect}`,
     );
   }
-  return asSelect.replace(from, `FROM (${REBUILD_SOURCE_SQL}\n) AS statements`);
+  return asSelect.replace(from, `FROM (${source}\n) AS statements`);
 }
 
 function escapeRegExp(text: string): string {

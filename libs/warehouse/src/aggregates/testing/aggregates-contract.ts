@@ -15,7 +15,9 @@ import {
   engagementByDay,
   engagementByTown,
   loadReferenceDimensions,
+  queueVoidedRecount,
   rebuildAggregates,
+  recountVoidedStatements,
   skillFunnel,
 } from '../index';
 
@@ -598,6 +600,70 @@ export function describeAggregatesContract(label: string, open: () => Promise<Wa
         const fromEngagement = await per('engagement_daily', 'uniqExactMerge(learners)');
         expect(fromEngagement.length).toBeGreaterThan(3);
         expect(await per('learner_daily', 'uniqExact(learner)')).toEqual(fromEngagement);
+      });
+    });
+
+    // Runs second to last: it sees the data of every test above.
+    describe('recountVoidedStatements', () => {
+      const VOIDED_VERB = 'http://adlnet.gov/expapi/verbs/voided';
+      const everything = async () => ({
+        ...(await aggregateSnapshot()),
+        stored: await warehouse.query(
+          `SELECT toString(minute) AS minute, source, sum(statement_count) AS statements,
+                  toString(max(newest_stored)) AS newest
+           FROM statements_stored GROUP BY ALL ORDER BY ALL`,
+        ),
+      });
+      const voiding = (target: StatementRowInput, timestamp: string): StatementRowInput =>
+        statement({
+          timestamp,
+          stored: timestamp,
+          learner_id: String(target.learner_id),
+          verb_id: VOIDED_VERB,
+          verb_category: 'other',
+          object_type: 'StatementRef',
+          object_id: String(target.id),
+          voiding_target: String(target.id),
+        });
+
+      it('takes the queued voided statements out of every aggregate exactly as a full rebuild would', async () => {
+        // Targets in two months, of a learner with other statements and of one with none left after.
+        const keptByLearner = statement({ timestamp: '2025-02-03 02:00:00.000000', learner_id: 'L-V-KEPT' });
+        const targets = [
+          statement({
+            timestamp: '2025-02-03 03:00:00.000000',
+            learner_id: 'L-V-KEPT',
+            verb_category: 'completed',
+          }),
+          statement({ timestamp: '2025-03-05 01:00:00.000000', learner_id: 'L-V-GONE', source: 'app' }),
+        ];
+        await writeAll([keptByLearner, ...targets]);
+        await writeAll(targets.map((t) => voiding(t, '2025-03-06 00:00:00.000000')));
+        const counted = await everything();
+        expect(counted.learnerDays.some((row) => row.day === '2025-03-05')).toBe(true);
+
+        // Every voiding in the store (earlier tests voided statements too) is queued, the way the sink does.
+        const all = await warehouse.query<{ target: string }>(
+          'SELECT DISTINCT toString(voiding_target) AS target FROM statements WHERE voiding_target IS NOT NULL',
+        );
+        await queueVoidedRecount(
+          warehouse,
+          all.map((row) => row.target),
+        );
+        const recount = await recountVoidedStatements(warehouse);
+        expect(recount.targets).toBe(all.length);
+        expect(recount.tables.engagement_daily).toEqual(expect.arrayContaining(['202502', '202503']));
+        expect(recount.tables.skill_progress).toEqual(expect.arrayContaining(['L-V-KEPT', 'L-V-GONE']));
+        const afterRecount = await everything();
+        expect(afterRecount).not.toEqual(counted);
+        expect(afterRecount.learnerDays.some((row) => row.day === '2025-03-05')).toBe(false);
+        expect(afterRecount.channels.some((row) => row.learner_key === 'L-V-GONE')).toBe(false);
+        expect(afterRecount.channels.some((row) => row.learner_key === 'L-V-KEPT')).toBe(true);
+
+        // The oracle: a full rebuild changes nothing more; the queue is empty.
+        await rebuildAggregates(warehouse);
+        expect(await everything()).toEqual(afterRecount);
+        expect((await recountVoidedStatements(warehouse)).targets).toBe(0);
       });
     });
 
