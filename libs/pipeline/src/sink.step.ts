@@ -42,8 +42,8 @@ export interface SinkStepOptions {
   /**
    * Take voided statements out of the aggregates (recountVoidedStatements) in this sink's commit queue, at
    * most this often (a timer keeps it going when no statements arrive). Undefined: never, as with several
-   * sinks writing one store (the recount is exact only with a single writer). The step queues the targets
-   * of the voiding statements it writes either way only when this is set.
+   * sinks writing one store (the recount is exact only with a single writer). Only when this is set does
+   * the step queue the targets of the voiding statements it writes.
    */
   recountVoided?: {
     readonly everyMs: number;
