@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { groupCommit } from '@app/bus/core/group-commit';
 import { z } from 'zod';
+import { toClickHouseDateTime64 } from './statement-row';
 import type { JsonRow, Warehouse } from './warehouse.port';
 
 /** The three document resources (Communication 2.3, 2.6, 2.7), as the `xapi_documents` table names them. */
@@ -120,7 +121,7 @@ export class DocumentStore {
         activityId: context.activityId,
         agentKey: context.agentKey,
         registration: context.registration ?? null,
-        since: since === undefined ? null : toClickHouseTime(since),
+        since: since === undefined ? null : toClickHouseDateTime64(since),
       },
       SummaryRowSchema,
     );
@@ -141,7 +142,7 @@ export class DocumentStore {
         content_base64: content.toString('base64'),
         content_type: contentType,
         etag,
-        updated: toClickHouseTime(new Date(updatedMs).toISOString()),
+        updated: toClickHouseDateTime64(new Date(updatedMs).toISOString()),
         version: this.nextVersion(updatedMs),
         deleted: 0,
       },
@@ -165,7 +166,7 @@ export class DocumentStore {
         content_base64: '',
         content_type: '',
         etag: '',
-        updated: toClickHouseTime(new Date(updatedMs).toISOString()),
+        updated: toClickHouseDateTime64(new Date(updatedMs).toISOString()),
         version: this.nextVersion(updatedMs),
         deleted: 1,
       })),
@@ -203,9 +204,4 @@ export class DocumentStore {
     this.lastVersion = Math.max(this.lastVersion + 1, updatedMs * 1000);
     return this.lastVersion;
   }
-}
-
-/** '2026-11-29T05:00:00.123Z' → '2026-11-29 05:00:00.123' (what a DateTime64 parameter takes). */
-function toClickHouseTime(iso: string): string {
-  return new Date(iso).toISOString().replace('T', ' ').replace('Z', '');
 }
